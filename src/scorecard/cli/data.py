@@ -1,0 +1,7 @@
+"""``scorecard data``: synthesise, read and validate source tables."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)
