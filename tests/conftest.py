@@ -1,0 +1,29 @@
+"""Shared fixtures: real-data location, offline settings for MLflow and Evidently."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("SCORECARD_PII_KEY", "test-only-pii-key")
+
+
+@pytest.fixture(scope="session")
+def realdata_dir() -> Path:
+    """The public credit datasets (SCORECARD_REALDATA, default ../shared/data); skip when absent."""
+    path = Path(os.environ.get("SCORECARD_REALDATA", REPO_ROOT.parent / "shared" / "data"))
+    if not path.is_dir():
+        pytest.skip(f"real datasets not found at {path} (set SCORECARD_REALDATA)")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_mlflow(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test's MLflow traffic in a temporary sqlite store, never the project's mlruns/."""
+    if "MLFLOW_TRACKING_URI" not in os.environ:
+        store = tmp_path_factory.mktemp("mlruns")
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{store}/mlflow.db")
