@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 from scorecard.errors import ConfigError
 
@@ -63,7 +64,9 @@ class SourceConfig(Strict):
 class PiiConfig(Strict):
     """How PII columns leave ingestion: dropped, or replaced by a keyed HMAC-SHA256 hash."""
 
-    key_env: str = Field(default="SCORECARD_PII_KEY", description="Environment variable holding the HMAC key.")
+    key_env: str = Field(
+        default="SCORECARD_PII_KEY", description="Environment variable holding the HMAC key."
+    )
     hash: list[str] | None = Field(
         default=None,
         description="Columns to hash ('table.column'); None keeps each column's declared default action.",
@@ -78,7 +81,9 @@ class FlatTableConfig(Strict):
     bad_value: str | int | float | bool = 1
     id_column: str | None = None
     date_column: str | None = None
-    features: list[str] | None = Field(default=None, description="Feature columns; None takes every other column.")
+    features: list[str] | None = Field(
+        default=None, description="Feature columns; None takes every other column."
+    )
     categorical: list[str] = Field(default_factory=list)
 
 
@@ -146,13 +151,27 @@ class BinningConfig(Strict):
     max_n_prebins: int = Field(default=20, ge=2)
     max_n_bins: int | None = Field(default=None, ge=2)
     min_bin_size: float = Field(default=0.05, gt=0, lt=0.5)
-    monotonic_trend: Literal[
-        "auto", "auto_heuristic", "auto_asc_desc", "ascending", "descending", "peak", "valley", "convex",
-        "concave", "peak_heuristic", "valley_heuristic",
-    ] | None = "auto_asc_desc"
+    monotonic_trend: (
+        Literal[
+            "auto",
+            "auto_heuristic",
+            "auto_asc_desc",
+            "ascending",
+            "descending",
+            "peak",
+            "valley",
+            "convex",
+            "concave",
+            "peak_heuristic",
+            "valley_heuristic",
+        ]
+        | None
+    ) = "auto_asc_desc"
     trends: dict[str, str] = Field(default_factory=dict, description="Per-feature monotonic trend.")
     special_codes: list[float] = Field(default_factory=lambda: [-1.0])
-    cat_cutoff: float | None = Field(default=0.01, gt=0, lt=1, description="Rare categories grouped below this share.")
+    cat_cutoff: float | None = Field(
+        default=0.01, gt=0, lt=1, description="Rare categories grouped below this share."
+    )
     overrides: Path | None = Field(default=None, description="YAML file of manual binning overrides.")
     n_jobs: int | None = 1
 
@@ -191,7 +210,16 @@ class GradeBand(Strict):
 
 
 def _default_master_scale() -> list[GradeBand]:
-    bands = [("A", 0.005), ("B", 0.01), ("C", 0.02), ("D", 0.04), ("E", 0.08), ("F", 0.16), ("G", 0.32), ("H", 1.0)]
+    bands = [
+        ("A", 0.005),
+        ("B", 0.01),
+        ("C", 0.02),
+        ("D", 0.04),
+        ("E", 0.08),
+        ("F", 0.16),
+        ("G", 0.32),
+        ("H", 1.0),
+    ]
     return [GradeBand(grade=g, max_pd=p) for g, p in bands]
 
 
@@ -333,7 +361,7 @@ class CardConfig(Strict):
     source_path: Annotated[Path | None, Field(exclude=True)] = None
 
 
-def _format_error(path: Path | str, err: dict[str, Any]) -> str:
+def _format_error(path: Path | str, err: ErrorDetails) -> str:
     key = ".".join(str(p) for p in err["loc"]) or "<top level>"
     msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":

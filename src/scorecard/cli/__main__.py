@@ -1,0 +1,5 @@
+"""``python -m scorecard.cli``."""
+
+from scorecard.cli.app import main
+
+main()
