@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
+from scorecard.data.schema import TABLES
 from scorecard.errors import ConfigError
 
 CardType = Literal["application", "behaviour", "collection"]
@@ -36,15 +37,20 @@ class Strict(BaseModel):
 
 
 class MappedColumn(Strict):
-    """A canonical column computed from a source: a constant or a SQL expression over source columns."""
+    """A canonical column computed from a source: a constant or a DuckDB SQL expression over source columns.
+
+    ``{const: null}`` is allowed: a nullable column the source does not have.
+    """
 
     const: str | int | float | bool | None = None
     sql: str | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> MappedColumn:
-        if (self.const is None) == (self.sql is None):
+        if ("const" in self.model_fields_set) == ("sql" in self.model_fields_set):
             raise ValueError("a mapping entry needs exactly one of 'const' or 'sql'")
+        if "sql" in self.model_fields_set and not (self.sql or "").strip():
+            raise ValueError("a mapping entry's 'sql' must be a non-empty SQL expression")
         return self
 
 
@@ -69,8 +75,20 @@ class PiiConfig(Strict):
     )
     hash: list[str] | None = Field(
         default=None,
-        description="Columns to hash ('table.column'); None keeps each column's declared default action.",
+        description="PII columns to hash ('table.column'), the other PII columns are dropped; "
+        "None keeps each column's declared action.",
     )
+
+    @model_validator(mode="after")
+    def _pii_columns(self) -> PiiConfig:
+        for entry in self.hash or []:
+            table, _, column = entry.partition(".")
+            schema = TABLES.get(table)
+            if schema is None or column not in schema.column_names:
+                raise ValueError(f"pii.hash entry {entry!r} is not a canonical 'table.column'")
+            if schema.column(column).pii is None:
+                raise ValueError(f"pii.hash entry {entry!r} is not a PII column; only PII columns are hashed")
+        return self
 
 
 class FlatTableConfig(Strict):
@@ -100,6 +118,13 @@ class DataConfig(Strict):
             raise ValueError("give either 'sources' (canonical tables) or 'flat_table'")
         if self.sources and self.flat_table is not None:
             raise ValueError("give 'sources' or 'flat_table', not both")
+        for table, source in self.sources.items():
+            unknown = sorted(set(source.mapping) - set(TABLES[table].column_names))
+            if unknown:
+                raise ValueError(
+                    f"sources.{table}.mapping maps unknown canonical columns {unknown}; "
+                    f"expected some of {TABLES[table].column_names}"
+                )
         return self
 
 
@@ -107,8 +132,14 @@ class ObservationConfig(Strict):
     """Behaviour-card observation points: every ``cadence_months`` between ``start`` and ``end``."""
 
     cadence_months: int = Field(default=1, ge=1, le=12)
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: dt.date | None = Field(default=None, description="First observation month; None = data's second month.")
+    end: dt.date | None = Field(default=None, description="Last observation month; None = after the last report.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ObservationConfig:
+        if self.start is not None and self.end is not None and self.start > self.end:
+            raise ValueError("observation.start must not be after observation.end")
+        return self
 
 
 class FeaturesConfig(Strict):
@@ -121,6 +152,17 @@ class FeaturesConfig(Strict):
     exclude: list[str] = Field(default_factory=list)
     no_bureau_code: int = Field(default=-1, description="Special code for 'no bureau file'.")
     observation: ObservationConfig = Field(default_factory=ObservationConfig)
+    database: Path | None = Field(
+        default=None, description="DuckDB database file to work in (spills to disk); None = in memory."
+    )
+    threads: int | None = Field(default=None, ge=1, description="DuckDB threads; None = all cores.")
+    memory_limit: str | None = Field(default=None, description="DuckDB memory limit, e.g. '4GB'.")
+
+    @model_validator(mode="after")
+    def _no_bureau_code_is_not_a_count(self) -> FeaturesConfig:
+        if self.no_bureau_code >= 0:
+            raise ValueError("no_bureau_code must be negative so it never collides with a count or amount")
+        return self
 
 
 class TargetConfig(Strict):
@@ -135,6 +177,16 @@ class TargetConfig(Strict):
     indeterminate: Literal["exclude", "good"] = "exclude"
     cure_days: int = Field(default=30, ge=1)
     bad_event: Literal["non_cure", "cure"] = Field(default="non_cure", description="Collection card only.")
+
+    @model_validator(mode="after")
+    def _indeterminate_below_bad(self) -> TargetConfig:
+        if self.indeterminate_dpd is not None:
+            lo, hi = self.indeterminate_dpd
+            if not 0 <= lo <= hi < self.bad_dpd:
+                raise ValueError(
+                    f"indeterminate_dpd must be [lo, hi] with 0 <= lo <= hi < bad_dpd ({self.bad_dpd})"
+                )
+        return self
 
 
 class SplitConfig(Strict):
@@ -177,14 +229,21 @@ class BinningConfig(Strict):
 
 
 class SelectionConfig(Strict):
-    """Feature selection rules, applied in order: exclude, IV, correlation, VIF, stepwise."""
+    """Feature selection rules, applied in order: exclude, IV, correlation, VIF, stepwise, max_features.
+
+    Stepwise is off by default: on the public benchmark datasets it never raised test AUC and BIC
+    cost up to 0.03 on small samples; turn it on for shorter cards.
+    """
 
     min_iv: float = Field(default=0.02, ge=0)
     max_correlation: float = Field(default=0.7, gt=0, le=1)
     max_vif: float | None = Field(default=5.0, gt=1)
-    stepwise: Literal["forward", "backward"] | None = "forward"
-    criterion: Literal["aic", "bic", "auc"] = "bic"
-    max_features: int | None = Field(default=20, ge=1)
+    stepwise: Literal["forward", "backward"] | None = None
+    criterion: Literal["aic", "bic", "auc"] = Field(
+        default="aic", description="Stepwise criterion: AIC / BIC in-sample, or AUC on a stratified hold-out."
+    )
+    validation_size: float = Field(default=0.3, gt=0, lt=1, description="Hold-out share for criterion 'auc'.")
+    max_features: int | None = Field(default=20, ge=1, description="Cap; the lowest-IV features leave first.")
     force_include: list[str] = Field(default_factory=list)
     force_exclude: list[str] = Field(default_factory=list)
 
@@ -248,23 +307,69 @@ class ReasonsConfig(Strict):
 
 
 class ChallengerConfig(Strict):
-    """LightGBM challenger trained beside the scorecard."""
+    """LightGBM challenger trained beside the scorecard, on the same raw features and training rows."""
 
     enabled: bool = True
-    params: dict[str, Any] = Field(default_factory=dict)
-    num_boost_round: int = Field(default=1000, ge=1)
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="LightGBM parameters over the defaults in scorecard.modeling.challenger."
+    )
+    num_boost_round: int = Field(default=1000, ge=1, description="Upper bound on boosting rounds.")
     early_stopping_rounds: int = Field(default=50, ge=1)
-    validation_size: float = Field(default=0.2, gt=0, lt=1)
-    monotone: bool = True
+    validation_size: float = Field(
+        default=0.2, gt=0, lt=1, description="Share of training rows held out (stratified) for early stopping."
+    )
+    monotone: bool = Field(default=True, description="Monotone constraints from the binning's bad-rate trends.")
+    refit: bool = Field(
+        default=True, description="Retrain on all training rows for the number of rounds early stopping chose."
+    )
 
 
-class KnockoutRule(Strict):
-    """A rule evaluated before the score; the first that fires decides."""
+PolicyOp = Literal["in", "not_in", "lt", "le", "gt", "ge", "eq", "ne", "is_true"]
 
-    name: str
+
+class PolicyRule(Strict):
+    """A test ``field op value`` on one input field of the record being scored.
+
+    ``in`` / ``not_in`` take a list in ``value`` or a ``values_file`` (one value per line, e.g. hashed
+    national ids); ``lt`` .. ``ge`` a number; ``eq`` / ``ne`` one value; ``is_true`` none. A record whose
+    field is missing fires the rule only when ``if_missing`` is ``fire``.
+    """
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     field: str
-    op: Literal["in", "not_in", "lt", "le", "gt", "ge", "eq", "ne", "is_true"]
+    op: PolicyOp
     value: Any = None
+    values_file: Path | None = None
+    if_missing: Literal["pass", "fire"] = "pass"
+
+    @model_validator(mode="after")
+    def _value_fits_op(self) -> PolicyRule:
+        listed = self.op in ("in", "not_in")
+        if self.values_file is not None and not listed:
+            raise ValueError(
+                f"rule {self.name!r}: values_file is only for op 'in' / 'not_in', not {self.op!r}"
+            )
+        if listed:
+            if (self.value is None) == (self.values_file is None):
+                raise ValueError(
+                    f"rule {self.name!r}: op {self.op!r} needs a list 'value' or a 'values_file'"
+                )
+            if self.value is not None and not isinstance(self.value, list):
+                raise ValueError(f"rule {self.name!r}: op {self.op!r} needs a list value")
+        elif self.op in ("lt", "le", "gt", "ge"):
+            if isinstance(self.value, bool) or not isinstance(self.value, int | float):
+                raise ValueError(f"rule {self.name!r}: op {self.op!r} needs a number value")
+        elif self.op in ("eq", "ne"):
+            if self.value is None or isinstance(self.value, list | dict):
+                raise ValueError(f"rule {self.name!r}: op {self.op!r} needs one value")
+        elif self.value is not None:
+            raise ValueError(f"rule {self.name!r}: op 'is_true' takes no value")
+        return self
+
+
+class KnockoutRule(PolicyRule):
+    """A rule evaluated before the score; the first that fires decides (and is reported)."""
+
     decision: Literal["decline", "refer"] = "decline"
 
 
@@ -282,29 +387,73 @@ class Cutoffs(Strict):
 
 
 class Treatment(Strict):
-    """Collection treatment: DPD bucket x score band -> action."""
+    """One row of the collection treatment table: a DPD bucket and a score band -> an action."""
 
-    max_dpd: int
-    min_score: float | None = None
+    max_dpd: int | None = Field(default=None, ge=0, description="Highest DPD of the bucket; null: none.")
+    min_score: float | None = Field(default=None, description="Band's lowest score (inclusive); null: any.")
     action: str
 
 
-class EarlyWarning(Strict):
+class EarlyWarning(PolicyRule):
     """Behaviour-card early-warning flag, e.g. a jump in recent inquiries across lenders."""
 
-    name: str
-    field: str
-    op: Literal["lt", "le", "gt", "ge", "eq", "ne", "is_true"]
-    value: Any = None
+    action: str = "review"
 
 
 class PolicyConfig(Strict):
-    """Decision policy packed in the bundle."""
+    """Decision policy packed in the bundle and applied by the runtime after scoring.
+
+    decision = the first knock-out that fires, else the treatment-table action (collection), else the action
+    of the first early warning that fires (behaviour), else the cut-off band (approve / refer / decline),
+    else ``no_action``. Treatment rows are read top-down, first match wins: DPD buckets ascend, the last
+    has no ``max_dpd``; within a bucket ``min_score`` descends and the last row has none, so every record
+    gets an action.
+    """
 
     knockouts: list[KnockoutRule] = Field(default_factory=list)
     cutoffs: Cutoffs | None = None
+    dpd_field: str = Field(default="days_past_due", description="Input field holding days past due.")
     treatments: list[Treatment] = Field(default_factory=list)
     early_warnings: list[EarlyWarning] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _rules(self) -> PolicyConfig:
+        names = [r.name for r in [*self.knockouts, *self.early_warnings]]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"rule names must be unique; repeated: {repeated}")
+        if self.treatments:
+            _check_treatment_table(self.treatments)
+        return self
+
+
+def _check_treatment_table(rows: list[Treatment]) -> None:
+    """Buckets ascend and end unbounded; inside a bucket scores descend and end with a catch-all row."""
+    buckets: list[list[Treatment]] = []
+    for row in rows:
+        if buckets and buckets[-1][0].max_dpd == row.max_dpd:
+            buckets[-1].append(row)
+        else:
+            buckets.append([row])
+    limits = [b[0].max_dpd for b in buckets]
+    bounded = [m for m in limits if m is not None]
+    if limits[-1] is not None or len(bounded) != len(limits) - 1 or bounded != sorted(set(bounded)):
+        raise ValueError(
+            "treatments: rows must be grouped by strictly ascending max_dpd, the last bucket without "
+            f"max_dpd; got buckets {limits}"
+        )
+    for bucket in buckets:
+        scores = [r.min_score for r in bucket]
+        floors = [s for s in scores if s is not None]
+        if (
+            scores[-1] is not None
+            or len(floors) != len(scores) - 1
+            or floors != sorted(set(floors), reverse=True)
+        ):
+            raise ValueError(
+                f"treatments: in the bucket max_dpd={bucket[0].max_dpd} min_score must strictly descend and "
+                f"the last row must have none (a catch-all); got {scores}"
+            )
 
 
 class GatesConfig(Strict):
@@ -326,15 +475,46 @@ class TrackingConfig(Strict):
 
 
 class MonitoringConfig(Strict):
-    """Thresholds that turn a monitoring run into ok / warn / alert."""
+    """Thresholds that turn a monitoring run into ok / warn / alert (each check: warn at or above ``*_warn``,
+    alert at or above ``*_alert``), and how the current batch is cut into cohorts."""
 
-    psi_warn: float = Field(default=0.10, ge=0)
+    psi_warn: float = Field(default=0.10, ge=0, description="Score PSI, whole batch and each cohort.")
     psi_alert: float = Field(default=0.25, ge=0)
-    csi_warn: float = Field(default=0.10, ge=0)
+    csi_warn: float = Field(default=0.10, ge=0, description="CSI of a feature on the card's bins.")
     csi_alert: float = Field(default=0.25, ge=0)
-    gini_drop_warn: float = Field(default=0.05, ge=0)
+    gini_drop_warn: float = Field(default=0.05, ge=0, description="Development Gini minus current Gini.")
     gini_drop_alert: float = Field(default=0.10, ge=0)
+    strength_loss_warn: float = Field(
+        default=0.3, ge=0, description="Share of a feature's development strength lost (relationship shift)."
+    )
+    strength_loss_alert: float = Field(default=0.5, ge=0)
+    health_warn: float = Field(
+        default=0.05, ge=0, le=1, description="Rise in missing / special / unseen / out-of-range share."
+    )
+    health_alert: float = Field(default=0.20, ge=0, le=1)
+    drift_share_warn: float = Field(
+        default=0.5, gt=0, le=1, description="Share of raw inputs Evidently finds drifted that warns."
+    )
+    alpha: float = Field(
+        default=0.01, gt=0, lt=1, description="Significance of the per-grade binomial and per-feature tests."
+    )
+    n_score_bands: int = Field(default=10, ge=2, le=100, description="Equal-count reference score bands for PSI.")
     cohort: Literal["month", "quarter"] = "month"
+    date_column: str = Field(default="snapshot_date", description="Column whose month or quarter is the cohort.")
+    target_column: str = Field(default="target", description="Outcome column (1 bad, 0 good, empty unknown).")
+    min_cohort_rows: int = Field(default=500, ge=1, description="Smaller cohorts are shown but never alert.")
+    min_cohort_bads: int = Field(default=30, ge=1, description="Fewer bads: Gini is shown but never alerts.")
+    drift_sample_size: int = Field(
+        default=50_000, ge=100, description="Rows per side sampled for Evidently; PSI/CSI use every row."
+    )
+
+    @model_validator(mode="after")
+    def _warn_below_alert(self) -> MonitoringConfig:
+        for check in ("psi", "csi", "gini_drop", "strength_loss", "health"):
+            warn, alert = getattr(self, f"{check}_warn"), getattr(self, f"{check}_alert")
+            if warn > alert:
+                raise ValueError(f"{check}_warn ({warn}) must not exceed {check}_alert ({alert})")
+        return self
 
 
 class CardConfig(Strict):

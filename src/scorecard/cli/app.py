@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-import click
 import typer
 
 from scorecard import __version__
@@ -32,7 +31,9 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
 ) -> None:
     """Build, ship and watch credit-risk scorecards."""
     _state["debug"] = debug
@@ -47,13 +48,17 @@ def run(argv: Sequence[str] | None = None) -> int:
     _state["debug"] = "--debug" in args
     try:
         result = app(args=args, prog_name="scorecard", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         error_line("aborted")
         return 1
-    except click.ClickException as exc:
-        exc.show()
+    except typer.TyperException as exc:  # usage errors: typer's own click exceptions, which can show()
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        else:
+            error_line(exc.format_message())
         return exc.exit_code
     except (ScorecardError, OSError) as exc:
         if _state["debug"]:

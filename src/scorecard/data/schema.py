@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypeAlias
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DType = Literal["string", "int", "float", "bool", "date", "timestamp"]
 PiiAction = Literal["drop", "hash"]
+SourceTables: TypeAlias = "dict[str, pd.DataFrame]"
+"""Canonical tables in memory, keyed by table name (dtypes per CONTRACTS.md, PII already removed)."""
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,24 @@ class Column:
     min: float | None = None
     max: float | None = None
     description: str = ""
+
+    @property
+    def pandas_dtype(self) -> str:
+        """The column's dtype in memory (CONTRACTS.md): nullable int / bool use pandas' masked dtypes."""
+        if self.nullable and self.dtype in _NULLABLE_PANDAS_DTYPES:
+            return _NULLABLE_PANDAS_DTYPES[self.dtype]
+        return _PANDAS_DTYPES[self.dtype]
+
+
+_PANDAS_DTYPES = {
+    "string": "object",
+    "int": "int64",
+    "float": "float64",
+    "bool": "bool",
+    "date": "datetime64[ns]",
+    "timestamp": "datetime64[ns]",
+}
+_NULLABLE_PANDAS_DTYPES = {"int": "Int64", "bool": "boolean"}
 
 
 @dataclass(frozen=True)

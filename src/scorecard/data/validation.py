@@ -1,0 +1,255 @@
+"""Checks a mapped source table against its declared schema (in DuckDB), and the report of every problem."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import duckdb
+
+from scorecard.data.schema import Column, TableSchema
+from scorecard.errors import DataError
+
+ProblemKind = Literal[
+    "missing_table",
+    "file_not_found",
+    "unreadable",
+    "empty",
+    "missing_column",
+    "mapping_error",
+    "wrong_type",
+    "unparseable_date",
+    "null",
+    "duplicate_key",
+    "out_of_range",
+    "not_allowed",
+]
+REDACTED = "<pii redacted>"
+
+_SQL_TYPES = {
+    "string": "VARCHAR",
+    "int": "BIGINT",
+    "float": "DOUBLE",
+    "bool": "BOOLEAN",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+}
+_INTEGER_TYPES = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+)
+_FLOAT_TYPES = ("FLOAT", "DOUBLE", "DECIMAL")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one source: where (file, column), what, how many rows, and an example."""
+
+    table: str
+    source: str
+    kind: ProblemKind
+    column: str | None
+    rows: int
+    example: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class TableSummary:
+    """What a source holds once mapped: rows, canonical columns present, null cells, problems found."""
+
+    table: str
+    source: str
+    rows: int | None
+    columns: int
+    nulls: int
+    problems: int
+
+
+@dataclass
+class ValidationReport:
+    """Every problem of every source, found in one pass, with a summary per table."""
+
+    tables: list[TableSummary] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def format(self) -> str:
+        """The problems as lines, one per problem, under a count."""
+        lines = [f"{len(self.problems)} data problem(s) in the sources:"]
+        lines += [f"  - {p.message}" for p in self.problems]
+        return "\n".join(lines)
+
+    def raise_for_problems(self) -> None:
+        """Raise one DataError listing every problem, if there is any."""
+        if self.problems:
+            raise DataError(self.format())
+
+
+def quote(name: str) -> str:
+    """A SQL identifier, quoted."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: object) -> str:
+    """A SQL literal for a constant from a config."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def cast_expression(column: Column, expr: str, source_type: str) -> str:
+    """SQL turning ``expr`` (of DuckDB type ``source_type``) into the column's canonical type; NULL if it cannot."""
+    base = source_type.split("(")[0]
+    if column.dtype == "int" and base not in _INTEGER_TYPES:
+        as_double = f"TRY_CAST({expr} AS DOUBLE)"
+        return f"CASE WHEN {as_double} = trunc({as_double}) THEN TRY_CAST({as_double} AS BIGINT) END"
+    if column.dtype == "bool" and (base in _INTEGER_TYPES or base in _FLOAT_TYPES):
+        return f"CASE WHEN {expr} IN (0, 1) THEN {expr} = 1 END"
+    if (
+        column.dtype in ("date", "timestamp")
+        and base not in ("VARCHAR", "DATE")
+        and not base.startswith("TIMESTAMP")
+    ):
+        return f"CAST(NULL AS {_SQL_TYPES[column.dtype]})"
+    return f"TRY_CAST({expr} AS {_SQL_TYPES[column.dtype]})"
+
+
+def typed_select(con: duckdb.DuckDBPyConnection, name: str, schema: TableSchema) -> duckdb.DuckDBPyRelation:
+    """The mapped table ``name`` with every canonical column cast to its declared type, in schema order."""
+    types = _column_types(con, name)
+    exprs = [f"{cast_expression(c, quote(c.name), types[c.name])} AS {quote(c.name)}" for c in schema.columns]
+    return con.table(name).project(", ".join(exprs))
+
+
+def check_table(
+    con: duckdb.DuckDBPyConnection, name: str, schema: TableSchema, source: str
+) -> tuple[TableSummary, list[Problem]]:
+    """Check the mapped table ``name`` (canonical column names) against ``schema``; columns absent are skipped."""
+    types = _column_types(con, name)
+    present = [c for c in schema.columns if c.name in types]
+    key = next((c.name for c in schema.columns if c.name in types and c.name in schema.key), None)
+    inner = [f"{quote(key)} AS k" if key else "NULL AS k"]
+    for i, c in enumerate(present):
+        inner += [f"{quote(c.name)} AS r{i}", f"{cast_expression(c, quote(c.name), types[c.name])} AS t{i}"]
+
+    checks: list[tuple[ProblemKind, Column, str, str]] = []
+    nulls = []
+    for i, c in enumerate(present):
+        r, t = f"r{i}", f"t{i}"
+        nulls.append(f"count(*) FILTER (WHERE {r} IS NULL)")
+        bad = f"{r} IS NOT NULL AND {t} IS NULL"
+        kind: ProblemKind = "unparseable_date" if c.dtype in ("date", "timestamp") else "wrong_type"
+        checks.append((kind, c, bad, f"CAST({r} AS VARCHAR)"))
+        if not c.nullable:
+            checks.append(("null", c, f"{r} IS NULL", "CAST(k AS VARCHAR)"))
+        bounds = [f"{t} < {c.min!r}"] if c.min is not None else []
+        bounds += [f"{t} > {c.max!r}"] if c.max is not None else []
+        if bounds:
+            checks.append(("out_of_range", c, " OR ".join(bounds), f"CAST({t} AS VARCHAR)"))
+        if c.allowed:
+            allowed = ", ".join(literal(v) for v in c.allowed)
+            checks.append(("not_allowed", c, f"{t} NOT IN ({allowed})", f"CAST({t} AS VARCHAR)"))
+
+    rows = f"(SELECT {', '.join(inner)} FROM {quote(name)})"
+    counts = ["count(*)", *nulls, *(f"count(*) FILTER (WHERE {cond})" for _, _, cond, _ in checks)]
+    row = con.execute(f"SELECT {', '.join(counts)} FROM {rows}").fetchall()[0]
+    n_rows, null_counts, failed = row[0], row[1 : 1 + len(present)], row[1 + len(present) :]
+
+    problems: list[Problem] = []
+    if n_rows == 0:
+        message = f"{source}: no rows; expected rows of {schema.name}"
+        problems.append(Problem(schema.name, source, "empty", None, 0, None, message))
+    for (kind, c, cond, example), count in zip(checks, failed, strict=True):
+        if count:
+            # examples only for failed checks: a cast to text on every row would cost more than all the counts
+            (shown,) = con.execute(f"SELECT min({example}) FROM {rows} WHERE {cond}").fetchall()[0]
+            problems.append(_problem(schema, source, kind, c, count, shown, key))
+    if key is not None and all(k in types for k in schema.key):
+        problems += _duplicate_keys(con, name, schema, source, types)
+    summary = TableSummary(schema.name, source, n_rows, len(present), sum(null_counts), len(problems))
+    return summary, problems
+
+
+def _problem(
+    schema: TableSchema,
+    source: str,
+    kind: ProblemKind,
+    c: Column,
+    count: int,
+    example: str | None,
+    key: str | None,
+) -> Problem:
+    if kind == "null":
+        shown = f"row {key}={example!r}" if example is not None else None
+        what = f"{_count(count, 'null value')} (e.g. {shown})" if shown else _count(count, "null value")
+        message = f"{source}: column {c.name!r} has {what}; expected no nulls"
+        return Problem(schema.name, source, kind, c.name, count, shown, message)
+    shown = REDACTED if c.pii and example is not None else example
+    expected = {
+        "wrong_type": f"expected {c.dtype} values",
+        "unparseable_date": "expected YYYY-MM-DD" if c.dtype == "date" else "expected YYYY-MM-DD HH:MM:SS",
+        "out_of_range": f"expected values in [{_bound(c.min, '-inf')}, {_bound(c.max, 'inf')}]",
+        "not_allowed": f"expected one of {list(c.allowed or ())}",
+    }[kind]
+    noun, after = {
+        "wrong_type": ("value", " of the wrong type"),
+        "unparseable_date": ("unparseable date", ""),
+        "out_of_range": ("value", " out of range"),
+        "not_allowed": ("value", " not in the allowed set"),
+    }[kind]
+    message = f"{source}: column {c.name!r} has {_count(count, noun)}{after} (e.g. {shown!r}); {expected}"
+    return Problem(schema.name, source, kind, c.name, count, shown, message)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _bound(value: float | None, unbounded: str) -> str:
+    return unbounded if value is None else f"{value:g}"
+
+
+def _duplicate_keys(
+    con: duckdb.DuckDBPyConnection, name: str, schema: TableSchema, source: str, types: dict[str, str]
+) -> list[Problem]:
+    keys = [c for c in schema.columns if c.name in schema.key]
+    typed = ", ".join(f"{cast_expression(c, quote(c.name), types[c.name])} AS {quote(c.name)}" for c in keys)
+    cols = ", ".join(quote(c.name) for c in keys)
+    not_null = " AND ".join(f"{quote(c.name)} IS NOT NULL" for c in keys)
+    as_text = ", ".join(f"CAST({quote(c.name)} AS VARCHAR)" for c in keys)
+    sql = (
+        f"WITH d AS (SELECT {cols}, count(*) AS n FROM (SELECT {typed} FROM {quote(name)}) "
+        f"WHERE {not_null} GROUP BY ALL HAVING count(*) > 1) "
+        f"SELECT count(*), sum(n), min([{as_text}]) FROM d"
+    )
+    n_keys, n_rows, values = con.execute(sql).fetchall()[0]
+    if not n_keys:
+        return []
+    example = ", ".join(f"{c.name}={v!r}" for c, v in zip(keys, values, strict=True))
+    message = (
+        f"{source}: key ({', '.join(schema.key)}) is duplicated: {int(n_rows):,} rows share "
+        f"{_count(n_keys, 'key value')} (e.g. {example}); expected one row per key"
+    )
+    return [
+        Problem(schema.name, source, "duplicate_key", ", ".join(schema.key), int(n_rows), example, message)
+    ]
+
+
+def _column_types(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, str]:
+    rel = con.table(name)
+    return {c: str(t) for c, t in zip(rel.columns, rel.types, strict=True)}
