@@ -27,3 +27,21 @@ def _isolated_mlflow(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     if "MLFLOW_TRACKING_URI" not in os.environ:
         store = tmp_path_factory.mktemp("mlruns")
         monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{store}/mlflow.db")
+
+
+@pytest.fixture(scope="session")
+def small_portfolio() -> dict:
+    """The synthetic portfolio (raw tables with PII): 3,000 applications, seed 7. Do not mutate; copy first."""
+    from scorecard.data.synth import synthesize
+
+    return synthesize(3_000, seed=7)
+
+
+@pytest.fixture(scope="session")
+def small_portfolio_dir(small_portfolio: dict, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``small_portfolio`` written as ``<table>.parquet`` files in a session temp folder."""
+    from scorecard.data.synth import write_portfolio
+
+    out = tmp_path_factory.mktemp("small_portfolio")
+    write_portfolio(small_portfolio, out)
+    return out
