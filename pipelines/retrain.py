@@ -1,0 +1,84 @@
+"""Monthly retraining of one card: features, train, evaluate, register as challenger, promote only through the
+gates, export the champion bundle. Safe to schedule: one run per card at a time, a finished period is not redone.
+
+    python pipelines/retrain.py --card application --period 2025-06
+
+Exit codes: 0 done (or already done), 1 failed, 30 gates failed (challenger registered, champion kept),
+75 another run for this card holds the lock.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from scorecard.jobs import EXIT_GATES_FAILED, EXIT_OK, JobLocked, run_job
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+
+def _retrain(config_path: Path, bundles: Path, runs: Path, period: str) -> tuple[str, int, dict[str, Any]]:
+    from scorecard.config import load_config
+    from scorecard.errors import GateFailed
+    from scorecard.modeling.train import load_table
+    from scorecard.tracking import registry
+    from scorecard.tracking.runs import train_and_log
+    from scorecard.tracking.store import connect
+
+    cfg = load_config(config_path)
+    tracked = train_and_log(cfg, load_table(cfg), run_dir=runs / cfg.card / period)
+    client = connect(cfg)
+    details: dict[str, Any] = {
+        "run_id": tracked.run_id,
+        "version": tracked.version,
+        "model": tracked.registered_model,
+    }
+    details["metrics"] = {s: tracked.card.metrics["scorecard"][s] for s in tracked.card.metrics["scorecard"]}
+    try:
+        promotion = registry.promote(client, tracked.registered_model, str(tracked.version), cfg.gates)
+        status, code = promotion.action, EXIT_OK
+    except GateFailed as exc:
+        status, code = "gates failed", EXIT_GATES_FAILED
+        details["gates"] = str(exc)
+    champion = registry.champion_version(client, tracked.registered_model)
+    details["champion"] = champion
+    if champion is not None:
+        target = bundles / cfg.card / "champion"
+        details["bundle"] = str(
+            registry.download_bundle(f"models:/{tracked.registered_model}@champion", target)
+        )
+    return status, code, details
+
+
+@app.command()
+def main(
+    card: str = typer.Option(..., "--card", help="application, behaviour or collection."),
+    period: str = typer.Option(..., "--period", help="The month this run is for, YYYY-MM."),
+    config: Path | None = typer.Option(None, "--config", help="Card config; default configs/<card>.yaml."),
+    state_dir: Path = typer.Option(Path("data/pipeline_state"), "--state-dir", help="Locks and run ledger."),
+    bundles: Path = typer.Option(Path("bundles"), "--bundles", help="Where the champion bundle is exported."),
+    runs: Path = typer.Option(Path("runs"), "--runs", help="Where each run's readable outputs are kept."),
+    force: bool = typer.Option(False, "--force", help="Redo a period that already finished."),
+) -> None:
+    """Retrain one card for one period."""
+    config_path = config or Path("configs") / f"{card}.yaml"
+    try:
+        outcome = run_job(
+            "retrain", card, period, state_dir, lambda: _retrain(config_path, bundles, runs, period), force
+        )
+    except JobLocked as exc:
+        print(f"retrain: {exc}", file=sys.stderr)
+        raise typer.Exit(75) from None
+    except Exception as exc:
+        print(f"retrain {card} {period}: failed: {exc}", file=sys.stderr)
+        raise typer.Exit(1) from None
+    again = " (already done; --force to redo)" if outcome.reused else ""
+    print(f"retrain {card} {period}: {outcome.status}{again}; details: {outcome.details}")
+    raise typer.Exit(outcome.exit_code)
+
+
+if __name__ == "__main__":
+    app()
