@@ -1,0 +1,48 @@
+"""``scorecard train``: train a card from its config and print its metrics per model and split."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+
+from scorecard.cli.output import console, print_table
+from scorecard.config import load_config
+
+
+def train(
+    config: Path = typer.Option(..., "--config", "-c", help="Card config YAML."),
+    run_dir: Path | None = typer.Option(
+        None, "--run-dir", help="Folder for the run's outputs; default runs/<card name>/<UTC timestamp>."
+    ),
+    no_track: bool = typer.Option(
+        False, "--no-track", help="Skip MLflow: no run logged, no version registered."
+    ),
+) -> None:
+    """Train the scorecard, calibration, reason codes and challenger; write the run folder."""
+    from scorecard.modeling.train import train_card
+
+    cfg = load_config(config)
+    out = run_dir or Path("runs") / cfg.name / dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    with console.status(f"training {cfg.name}"):
+        if no_track:
+            card, tracked = train_card(cfg, run_dir=out), None
+        else:
+            from scorecard.tracking.runs import train_and_log
+
+            tracked = train_and_log(cfg, run_dir=out)
+            card = tracked.card
+    print_table(
+        f"{cfg.name}: {len(card.features)} features, fingerprint {card.data_fingerprint[:12]}",
+        ["model", "split", "rows", "AUC", "Gini", "KS"],
+        card.metrics_rows(),
+    )
+    for decision in card.decisions:
+        console.print(f"[dim]{decision}[/]", highlight=False)
+    console.print(f"run folder: {card.run_dir}", highlight=False)
+    if tracked is not None:
+        console.print(
+            f"MLflow run {tracked.run_id}; registered {tracked.registered_model} v{tracked.version} as challenger",
+            highlight=False,
+        )

@@ -1,0 +1,488 @@
+"""WOE binning on optbinning's BinningProcess, with manual overrides and a spec the runtime can replay.
+
+WOE orientation (optbinning): ``woe = ln(share of goods in bin / share of bads in bin)``, so a higher WOE
+means a safer bin; a bin without goods or without bads gets WOE 0. Special codes (numerical features only)
+and missing values each get their own bin with their empirical WOE (0 when empty).
+
+Unseen categories at transform time (``UNKNOWN_RULE``): they take the WOE of the feature's rare-category
+("others") bin when it has one, and otherwise the WOE of its riskiest (lowest-WOE) regular bin, so that a
+value the model never saw can never earn more points than a value it did see.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+from collections.abc import Sequence
+from typing import Any, get_args
+
+import numpy as np
+import pandas as pd
+from optbinning import BinningProcess, OptimalBinning
+from optbinning.binning.transformations import transform_event_rate_to_woe
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import Tags
+from sklearn.utils.validation import check_is_fitted
+
+from scorecard.config import BinningConfig, MonotonicTrend, PrebinningMethod
+from scorecard.errors import ConfigError, ModelError
+from scorecard.modeling.inputs import InvalidInput, as_frame, binary_target, check_lengths, fitted_frame
+from scorecard.modeling.overrides import BinningOverride, resolve_overrides
+
+log = logging.getLogger(__name__)
+
+TRENDS = get_args(MonotonicTrend)
+PREBINNING = get_args(PrebinningMethod)
+UNKNOWN_RULE = "others_bin_else_lowest_woe"
+_TRANSFORM = {"metric": "woe", "metric_special": "empirical", "metric_missing": "empirical"}
+
+
+class WoeBinner(TransformerMixin, BaseEstimator):
+    """Optimal binning per feature and WOE transform.
+
+    Parameters follow optbinning: ``max_n_prebins`` / ``max_n_bins`` / ``min_bin_size`` (share of rows),
+    ``monotonic_trend`` for every numerical feature unless ``trends`` names one; ``special_codes`` are
+    numerical values kept in their own bin; ``cat_cutoff`` groups categories rarer than that share;
+    ``categorical_features`` None infers them from dtype (object, string, category);
+    ``overrides`` a YAML path or mapping (see ``scorecard.modeling.overrides``); ``n_jobs`` threads for
+    BinningProcess; ``prebinning_method`` "cart" (optbinning's default) or "quantile" (about 7x faster on
+    1M rows, nearly the same IV). For speed on large data: ``prebinning_method="quantile"``,
+    ``monotonic_trend="auto_heuristic"``, ``n_jobs=-1``.
+    """
+
+    def __init__(
+        self,
+        max_n_prebins: int = 20,
+        max_n_bins: int | None = None,
+        min_bin_size: float = 0.05,
+        monotonic_trend: str | None = "auto_asc_desc",
+        trends: dict[str, str | None] | None = None,
+        special_codes: Sequence[float] | None = (-1,),
+        cat_cutoff: float | None = 0.01,
+        categorical_features: Sequence[str] | None = None,
+        overrides: Any = None,
+        n_jobs: int | None = 1,
+        prebinning_method: str = "cart",
+    ) -> None:
+        self.max_n_prebins = max_n_prebins
+        self.max_n_bins = max_n_bins
+        self.min_bin_size = min_bin_size
+        self.monotonic_trend = monotonic_trend
+        self.trends = trends
+        self.special_codes = special_codes
+        self.cat_cutoff = cat_cutoff
+        self.categorical_features = categorical_features
+        self.overrides = overrides
+        self.n_jobs = n_jobs
+        self.prebinning_method = prebinning_method
+
+    @classmethod
+    def from_config(
+        cls, binning: BinningConfig, categorical_features: Sequence[str] | None = None
+    ) -> WoeBinner:
+        """A binner with the card config's ``binning`` section."""
+        return cls(
+            max_n_prebins=binning.max_n_prebins,
+            max_n_bins=binning.max_n_bins,
+            min_bin_size=binning.min_bin_size,
+            monotonic_trend=binning.monotonic_trend,
+            trends=dict(binning.trends) or None,
+            special_codes=tuple(binning.special_codes),
+            cat_cutoff=binning.cat_cutoff,
+            categorical_features=None if categorical_features is None else list(categorical_features),
+            overrides=binning.overrides,
+            n_jobs=binning.n_jobs,
+            prebinning_method=binning.prebinning_method,
+        )
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X: Any, y: Any) -> WoeBinner:
+        """Bin every usable feature of ``X`` against the binary target ``y`` (1 = bad)."""
+        self._check_params()
+        frame = as_frame(X)
+        target = binary_target(y)
+        check_lengths(frame, target)
+        need = math.ceil(2 / self.min_bin_size)
+        if len(frame) < need:
+            raise InvalidInput(
+                f"{len(frame)} rows are fewer than binning needs: {need} rows so that two bins of "
+                f"min_bin_size={self.min_bin_size} each hold at least one row"
+            )
+        self.n_features_in_ = frame.shape[1]
+        if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        columns = [str(c) for c in frame.columns]
+        frame = frame.set_axis(columns, axis=1)
+        self.categorical_ = self._categorical(frame)
+        unknown_trends = sorted(set(self.trends or {}) - set(columns))
+        if unknown_trends:
+            raise ConfigError(f"binning.trends names features not in X: {unknown_trends}")
+        data = self._prepare(frame, self.categorical_)
+
+        self.dropped_: dict[str, str] = {}
+        for col in columns:
+            values = data[col]
+            if values.isna().all():
+                self.dropped_[col] = "all values missing"
+            elif values.nunique(dropna=True) <= 1:
+                self.dropped_[col] = f"constant (single value {values.dropna().iloc[0]})"
+        for col, reason in self.dropped_.items():
+            log.info("WoeBinner drops feature %r: %s", col, reason)
+        kept = [c for c in columns if c not in self.dropped_]
+        if not kept:
+            raise ModelError(f"no feature left to bin: every feature was dropped ({self.dropped_})")
+
+        overrides, source = resolve_overrides(self.overrides)
+        unknown = sorted(set(overrides) - set(columns))
+        if unknown:
+            raise ConfigError(f"{source}: overrides name features not in the data: {unknown}")
+        fit_params = {c: self._fit_params(c, overrides.get(c)) for c in kept}
+
+        process = BinningProcess(
+            variable_names=kept,
+            max_n_prebins=self.max_n_prebins,
+            min_prebin_size=min(0.05, self.min_bin_size),
+            max_n_bins=self.max_n_bins,
+            min_bin_size=self.min_bin_size,
+            categorical_variables=[c for c in kept if c in self.categorical_] or None,
+            special_codes=self._special_list(),
+            binning_fit_params=fit_params,
+            n_jobs=self.n_jobs,
+        )
+        process.fit(data[kept], target)
+
+        self.overrides_applied_: dict[str, dict[str, Any]] = {}
+        for col, override in overrides.items():
+            if col in self.dropped_:
+                log.warning("override for %r not applied: feature dropped (%s)", col, self.dropped_[col])
+                continue
+            if override.merge is not None:
+                merged = self._merge(
+                    process.get_binned_variable(col), override, fit_params[col], data[col], target
+                )
+                process.update_binned_variable(col, merged)
+            if process.get_binned_variable(col).status == "INFEASIBLE":
+                raise ConfigError(
+                    f"{source}: override for {col!r} fixes bins that break min_bin_size={self.min_bin_size} "
+                    "or the forced trend (optbinning status INFEASIBLE); widen or regroup the bins"
+                )
+            self.overrides_applied_[col] = {
+                **override.model_dump(exclude_none=True, exclude={"reason"}),
+                "reason": override.reason,
+                "source": source,
+            }
+
+        self.binning_process_ = process
+        self.features_ = kept
+        self.valid_ranges_: dict[str, tuple[float, float]] = {}
+        specials = self._special_list() or []
+        for col in kept:
+            optb = process.get_binned_variable(col)
+            if col in self.categorical_:
+                optb.cat_unknown = self._unknown_woe(optb)
+            else:
+                clean = data[col][~data[col].isin(specials)].dropna()
+                if len(clean):
+                    self.valid_ranges_[col] = (float(clean.min()), float(clean.max()))
+        self.iv_ = pd.Series(
+            {c: float(self.binning_table(c)["iv"].sum()) for c in kept}, name="iv", dtype=float
+        )
+        self.trends_ = {c: self._trend(c) for c in kept}
+        return self
+
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # missing values get their own bin
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        tags.target_tags.required = True
+        tags.transformer_tags.preserves_dtype = []  # always float64 WOE, whatever the input dtype
+        return tags
+
+    # ------------------------------------------------------------ transform
+    def transform(self, X: Any) -> pd.DataFrame:
+        """Replace each kept feature by its bin's WOE (DataFrame with columns ``features_``)."""
+        return self.woe(X, self.features_)
+
+    def woe(self, X: Any, features: Sequence[str]) -> pd.DataFrame:
+        """WOE of the given fitted ``features`` only (other columns of ``X`` are neither needed nor read)."""
+        check_is_fitted(self, "binning_process_")
+        unknown = [f for f in features if f not in self.features_]
+        if unknown:
+            raise KeyError(f"features {unknown} were not binned (kept: {self.features_})")
+        frame = self._frame_for_transform(X, features)
+        data = self._prepare(frame[list(features)], self.categorical_)
+        out = {
+            f: self.binning_process_.get_binned_variable(f).transform(data[f].to_numpy(), **_TRANSFORM)
+            for f in features
+        }
+        return pd.DataFrame(out, columns=list(features), index=frame.index, dtype=np.float64)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the WOE columns: the kept features."""
+        check_is_fitted(self, "binning_process_")
+        return np.asarray(self.features_, dtype=object)
+
+    # -------------------------------------------------------------- reports
+    def binning_table(self, feature: str) -> pd.DataFrame:
+        """Bins of one feature: bin, count, count_share, goods, bads, event_rate, woe, iv (incl. special/missing)."""
+        optb = self._optb(feature)
+        table = optb.binning_table.build(add_totals=False)
+        out = pd.DataFrame(
+            {
+                "bin": [
+                    *self._labels(feature, optb),
+                    *[str(b) for b in table["Bin"].iloc[len(table) - 2 :]],
+                ],
+                "count": table["Count"].to_numpy(dtype=np.int64),
+                "count_share": table["Count (%)"].to_numpy(dtype=float),
+                "goods": table["Non-event"].to_numpy(dtype=np.int64),
+                "bads": table["Event"].to_numpy(dtype=np.int64),
+                "event_rate": table["Event rate"].to_numpy(dtype=float),
+                "woe": pd.to_numeric(table["WoE"], errors="coerce").to_numpy(dtype=float),
+                "iv": table["IV"].to_numpy(dtype=float),
+            }
+        )
+        return out
+
+    def bin_spec(self, feature: str) -> dict[str, Any]:
+        """The feature's bins as a JSON-ready dict (scorecard spec without points); replays ``transform``."""
+        optb = self._optb(feature)
+        labels = self._labels(feature, optb)
+        woes = _bin_woes(optb)
+        n = len(labels)
+        if feature in self.categorical_:
+            groups = [[str(c) for c in g] for g in optb.splits]
+            return {
+                "name": feature,
+                "kind": "categorical",
+                "bins": [
+                    {"label": lab, "categories": g, "woe": float(w)}
+                    for lab, g, w in zip(labels, groups, woes[:n], strict=True)
+                ],
+                "special": {"codes": [], "woe": 0.0},
+                "missing": {"woe": float(woes[n + 1])},
+                "unknown": {"rule": UNKNOWN_RULE, "woe": float(optb.cat_unknown)},
+            }
+        specials = self._special_list() or []
+        valid = self.valid_ranges_.get(feature)  # None when training saw only special codes / missing
+        return {
+            "name": feature,
+            "kind": "numerical",
+            "splits": np.asarray(optb.splits, dtype=np.float64).tolist(),
+            "bins": [{"label": lab, "woe": float(w)} for lab, w in zip(labels, woes[:n], strict=True)],
+            "special": {"codes": specials, "woe": float(woes[n]) if specials else 0.0},
+            "missing": {"woe": float(woes[n + 1])},
+            "valid_range": list(valid) if valid is not None else None,
+        }
+
+    # -------------------------------------------------------------- private
+    def _check_params(self) -> None:
+        name = type(self).__name__
+        if not isinstance(self.max_n_prebins, int | np.integer) or self.max_n_prebins < 2:
+            raise ConfigError(f"{name}: max_n_prebins must be an integer >= 2; got {self.max_n_prebins!r}")
+        if self.max_n_bins is not None and (
+            not isinstance(self.max_n_bins, int | np.integer) or self.max_n_bins < 2
+        ):
+            raise ConfigError(f"{name}: max_n_bins must be None or an integer >= 2; got {self.max_n_bins!r}")
+        if not isinstance(self.min_bin_size, float | int) or not 0 < self.min_bin_size < 0.5:
+            raise ConfigError(f"{name}: min_bin_size must be a share in (0, 0.5); got {self.min_bin_size!r}")
+        for feature, trend in {"<all>": self.monotonic_trend, **(self.trends or {})}.items():
+            if trend is not None and trend not in TRENDS:
+                raise ConfigError(
+                    f"{name}: monotonic trend for {feature} must be one of {TRENDS}; got {trend!r}"
+                )
+        if self.prebinning_method not in PREBINNING:
+            raise ConfigError(
+                f"{name}: prebinning_method must be one of {PREBINNING}; got {self.prebinning_method!r}"
+            )
+        if self.cat_cutoff is not None and not 0 < self.cat_cutoff < 1:
+            raise ConfigError(
+                f"{name}: cat_cutoff must be None or a share in (0, 1); got {self.cat_cutoff!r}"
+            )
+
+    def _special_list(self) -> list[float] | None:
+        return [float(c) for c in self.special_codes] if self.special_codes else None
+
+    def _categorical(self, frame: pd.DataFrame) -> list[str]:
+        if self.categorical_features is None:
+            return [
+                c
+                for c in frame.columns
+                if isinstance(frame[c].dtype, pd.CategoricalDtype)
+                or pd.api.types.is_object_dtype(frame[c])
+                or pd.api.types.is_string_dtype(frame[c])
+            ]
+        wanted = [str(c) for c in self.categorical_features]
+        missing = sorted(set(wanted) - set(frame.columns))
+        if missing:
+            raise ConfigError(f"categorical_features names columns not in X: {missing}")
+        return [c for c in frame.columns if c in wanted]
+
+    @staticmethod
+    def _prepare(frame: pd.DataFrame, categorical: list[str]) -> pd.DataFrame:
+        """Numerical columns as float64 (text and infinities are errors), categorical as str / None."""
+        out: dict[str, Any] = {}
+        for col in frame.columns:
+            values = frame[col]
+            if col in categorical:
+                as_text = values.astype(object).astype(str)
+                out[col] = as_text.where(values.notna().to_numpy(), other=np.nan).astype(object)
+                continue
+            if values.dtype == np.float64:
+                numeric = values  # the common case: no copy
+            else:
+                if values.dtype == bool:
+                    values = values.astype(np.float64)
+                numeric = pd.to_numeric(values, errors="coerce").astype(np.float64)
+                text = numeric.isna() & values.notna()
+                if text.any():
+                    raise InvalidInput(
+                        f"column {col!r} is numerical but has {int(text.sum())} text values "
+                        f"(first: {values[text].iloc[0]!r}); declare it categorical or clean it"
+                    )
+            inf = np.isinf(numeric.to_numpy())
+            if inf.any():
+                raise InvalidInput(
+                    f"column {col!r} has {int(inf.sum())} infinite values; replace them by NaN "
+                    "(missing) or a special code"
+                )
+            out[col] = numeric
+        return pd.DataFrame(out, index=frame.index, copy=False)
+
+    def _fit_params(self, col: str, override: BinningOverride | None) -> dict[str, Any]:
+        categorical = col in self.categorical_
+        params: dict[str, Any] = {"monotonic_trend": (self.trends or {}).get(col, self.monotonic_trend)}
+        if categorical:
+            params["cat_cutoff"] = self.cat_cutoff
+            params["special_codes"] = None
+        else:
+            params["prebinning_method"] = self.prebinning_method
+        if override is None:
+            return params
+        if override.splits is not None:
+            if categorical:
+                raise ConfigError(f"overrides: feature {col!r} is categorical; use 'groups', not 'splits'")
+            params.update(user_splits=list(override.splits), user_splits_fixed=[True] * len(override.splits))
+            params["monotonic_trend"] = None
+        if override.groups is not None:
+            if not categorical:
+                raise ConfigError(f"overrides: feature {col!r} is numerical; use 'splits', not 'groups'")
+            params.update(
+                user_splits=[np.asarray(g, dtype=object) for g in override.groups],
+                user_splits_fixed=[True] * len(override.groups),
+                cat_cutoff=None,
+            )
+            params["monotonic_trend"] = None
+        if override.trend is not None:
+            params["monotonic_trend"] = override.trend
+        return params
+
+    def _merge(
+        self,
+        optb: OptimalBinning,
+        override: BinningOverride,
+        params: dict[str, Any],
+        x: pd.Series,
+        y: np.ndarray,
+    ) -> OptimalBinning:
+        """Refit one feature with the fitted bins' boundaries inside each merged run removed."""
+        col = optb.name
+        runs = override.merge or []
+        n_bins = len(optb.splits) + (1 if col not in self.categorical_ else 0)
+        if max(i for run in runs for i in run) >= n_bins:
+            raise ConfigError(
+                f"overrides: merge for {col!r} names bin indices beyond its {n_bins} bins: {runs}"
+            )
+        inner = {i for run in runs for i in run[1:]}
+        if n_bins - len(inner) < 2:
+            raise ConfigError(
+                f"overrides: merge for {col!r} leaves a single bin; exclude the feature instead "
+                "(selection.force_exclude)"
+            )
+        user: list[Any]
+        if col in self.categorical_:
+            groups: list[list[Any]] = []
+            for i, group in enumerate(optb.splits):
+                if i in inner:
+                    groups[-1].extend(group)
+                else:
+                    groups.append(list(group))
+            if _others(optb) and not any(n_bins - 1 in run for run in runs):
+                groups = groups[:-1]  # an unmerged rare-category bin is rebuilt by cat_cutoff
+            user = [np.asarray(g, dtype=object) for g in groups]
+        else:
+            user = [s for i, s in enumerate(optb.splits, start=1) if i not in inner]
+        refit = OptimalBinning(
+            name=col,
+            dtype="categorical" if col in self.categorical_ else "numerical",
+            max_n_prebins=self.max_n_prebins,
+            min_prebin_size=min(0.05, self.min_bin_size),
+            max_n_bins=self.max_n_bins,
+            min_bin_size=self.min_bin_size,
+            special_codes=self._special_list(),
+        )
+        refit.set_params(**{**params, "monotonic_trend": None})
+        refit.set_params(user_splits=user, user_splits_fixed=[True] * len(user))
+        return refit.fit(x.to_numpy(), y)
+
+    @staticmethod
+    def _unknown_woe(optb: OptimalBinning) -> float:
+        """WOE for unseen categories per ``UNKNOWN_RULE``."""
+        regular = _bin_woes(optb)[: len(optb.splits)]
+        return float(regular[-1]) if len(_others(optb)) else float(np.min(regular))
+
+    def _optb(self, feature: str) -> OptimalBinning:
+        check_is_fitted(self, "binning_process_")
+        if feature not in self.features_:
+            why = f"dropped: {self.dropped_[feature]}" if feature in self.dropped_ else "not a fitted feature"
+            raise KeyError(f"feature {feature!r} has no binning ({why})")
+        return self.binning_process_.get_binned_variable(feature)
+
+    def _labels(self, feature: str, optb: OptimalBinning) -> list[str]:
+        if feature in self.categorical_:
+            groups = [[str(c) for c in g] for g in optb.splits]
+            others = {str(c) for c in _others(optb)}
+            return ["others (rare)" if others and set(g) == others else ", ".join(g) for g in groups]
+        edges = [-np.inf, *np.asarray(optb.splits, dtype=float).tolist(), np.inf]
+        return [f"{'(' if lo == -np.inf else '['}{lo:.6g}, {hi:.6g})" for lo, hi in itertools.pairwise(edges)]
+
+    def _trend(self, feature: str) -> str:
+        """Event-rate shape over the regular bins: ascending, descending, peak, valley, flat or categorical."""
+        if feature in self.categorical_:
+            return "categorical"
+        table = self.binning_table(feature)
+        rate = table["event_rate"].to_numpy()[:-2]
+        diff = np.diff(rate)
+        if len(rate) < 2 or np.all(diff == 0):
+            return "flat"
+        if np.all(diff >= 0):
+            return "ascending"
+        if np.all(diff <= 0):
+            return "descending"
+        return "peak" if np.argmax(rate) not in (0, len(rate) - 1) else "valley"
+
+    def _frame_for_transform(self, X: Any, features: Sequence[str]) -> pd.DataFrame:
+        frame = fitted_frame(self, X)
+        missing = [c for c in features if c not in frame.columns]
+        if missing:
+            raise InvalidInput(f"X lacks fitted feature columns: {missing}")
+        return frame
+
+
+def _others(optb: OptimalBinning) -> list[Any]:
+    """The categories optbinning grouped as rare ("others"), or []."""
+    return [] if optb._cat_others is None else list(optb._cat_others)
+
+
+def _bin_woes(optb: OptimalBinning) -> np.ndarray:
+    """WOE of every bin (regular..., special, missing) computed exactly as optbinning's transform does."""
+    n_nonevent, n_event = optb._n_nonevent, optb._n_event
+    n_records = n_event + n_nonevent
+    woe = np.zeros(len(n_records))
+    mask = (n_event > 0) & (n_nonevent > 0)
+    woe[mask] = transform_event_rate_to_woe(n_event[mask] / n_records[mask], n_nonevent.sum(), n_event.sum())
+    return woe

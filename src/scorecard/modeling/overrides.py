@@ -1,0 +1,113 @@
+"""Manual binning overrides kept under version control: user splits, merged bins, forced trends.
+
+File format (YAML)::
+
+    features:
+      bureau_utilisation:            # numerical: fixed user splits (bins are [s_i, s_i+1))
+        splits: [0.3, 0.6, 0.9]
+        reason: "policy cut points agreed with credit risk committee"
+      months_since_last_delinquency:
+        trend: descending           # force the event-rate trend (ascending, descending, peak, valley, ...)
+      age_of_file_months:
+        merge: [[0, 1]]             # merge adjacent regular bins of the optimal solution (0-based indices)
+      channel:                      # categorical: fixed groups of categories
+        groups: [["online", "app"], ["branch", "agent"]]
+
+``splits`` / ``groups`` fix the bins as given (no monotonic constraint unless ``trend`` is also given);
+``merge`` refits with the optimal splits minus the boundaries inside each merged run; ``trend`` replaces the
+feature's monotonic trend. Every applied override is recorded in ``WoeBinner.overrides_applied_``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from scorecard.config import MonotonicTrend
+from scorecard.errors import ConfigError
+from scorecard.modeling.inputs import read_yaml
+
+
+class BinningOverride(BaseModel):
+    """One feature's manual binning decision."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    splits: list[float] | None = Field(default=None, description="Numerical user splits, fixed.")
+    groups: list[list[str]] | None = Field(
+        default=None, description="Categorical groups of categories, fixed."
+    )
+    merge: list[list[int]] | None = Field(default=None, description="Runs of adjacent regular bins to merge.")
+    trend: MonotonicTrend | None = None
+    reason: str = ""
+
+    @field_validator("splits")
+    @classmethod
+    def _ascending(cls, v: list[float] | None) -> list[float] | None:
+        if v is not None and (not v or any(b <= a for a, b in itertools.pairwise(v))):
+            raise ValueError("splits must be a non-empty, strictly ascending list of numbers")
+        return v
+
+    @field_validator("merge")
+    @classmethod
+    def _adjacent(cls, v: list[list[int]] | None) -> list[list[int]] | None:
+        for run in v or []:
+            if len(run) < 2 or run != list(range(run[0], run[0] + len(run))) or run[0] < 0:
+                raise ValueError(
+                    f"each merge entry must list >= 2 adjacent bin indices like [1, 2]; got {run}"
+                )
+        return v
+
+    @model_validator(mode="after")
+    def _one_binning(self) -> BinningOverride:
+        if sum(x is not None for x in (self.splits, self.groups, self.merge)) > 1:
+            raise ValueError("give at most one of 'splits', 'groups' or 'merge' per feature")
+        if self.splits is None and self.groups is None and self.merge is None and self.trend is None:
+            raise ValueError("an override needs at least one of 'splits', 'groups', 'merge' or 'trend'")
+        return self
+
+
+class OverrideFile(BaseModel):
+    """Top level of an overrides YAML file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    features: dict[str, BinningOverride] = Field(default_factory=dict)
+
+
+def parse_overrides(raw: Any, source: str = "<overrides>") -> dict[str, BinningOverride]:
+    """Validate an overrides mapping ({'features': {...}} or {feature: {...}})."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{source}: expected a mapping with a 'features' key, got {type(raw).__name__}")
+    if "features" not in raw:
+        raw = {"features": raw}
+    try:
+        return dict(OverrideFile.model_validate(raw).features)
+    except ValidationError as exc:
+        problems = [
+            f"{source}: {'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        ]
+        raise ConfigError("\n".join(problems)) from None
+
+
+def load_overrides(path: Path | str) -> dict[str, BinningOverride]:
+    """Read and validate an overrides YAML file."""
+    return parse_overrides(read_yaml(path, "binning overrides file"), str(path))
+
+
+def resolve_overrides(overrides: Any) -> tuple[dict[str, BinningOverride], str]:
+    """Accept None, a path, or a mapping; return the overrides and where they came from."""
+    if overrides is None:
+        return {}, ""
+    if isinstance(overrides, str | Path):
+        return load_overrides(overrides), str(overrides)
+    if isinstance(overrides, Mapping) and all(isinstance(v, BinningOverride) for v in overrides.values()):
+        return dict(overrides), "<dict>"
+    return parse_overrides(overrides, "<dict>"), "<dict>"

@@ -1,0 +1,233 @@
+"""The WOE logistic scorecard: binning -> selection -> logistic regression -> integer points.
+
+Higher score = lower risk. The logistic regression models P(bad) on WOE values; since optbinning's WOE is
+``ln(goods share / bads share)`` (higher = safer), every coefficient is expected to be negative. A positive
+coefficient contradicts the feature's own univariate evidence: ``sign_check="drop"`` removes the worst such
+feature (largest z) and refits until none is left (forced features are only flagged); ``"flag"`` keeps them.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.utils import Tags
+from sklearn.utils.validation import check_is_fitted
+
+from scorecard.errors import ConfigError, ModelError
+from scorecard.modeling.binning import WoeBinner
+from scorecard.modeling.inputs import as_frame, binary_target, check_lengths, fitted_frame
+from scorecard.modeling.logit import LogitFit, fit_logit
+from scorecard.modeling.points import Scaling
+from scorecard.modeling.selection import FeatureSelector
+
+if TYPE_CHECKING:
+    from scorecard.config import CardConfig
+
+log = logging.getLogger(__name__)
+
+INTERCEPT = "(intercept)"
+
+
+class Scorecard(ClassifierMixin, BaseEstimator):
+    """Meta-estimator on raw features: ``binner`` (default ``WoeBinner()``), ``selector`` (default
+    ``FeatureSelector()``), logistic regression with inverse L2 strength ``C``, and points scaling by
+    ``pdo`` / ``base_score`` / ``base_odds`` (good:bad odds)."""
+
+    def __init__(
+        self,
+        binner: WoeBinner | None = None,
+        selector: FeatureSelector | None = None,
+        pdo: float = 20,
+        base_score: float = 600,
+        base_odds: float = 50,
+        C: float = 1e6,
+        sign_check: str = "drop",
+    ) -> None:
+        self.binner = binner
+        self.selector = selector
+        self.pdo = pdo
+        self.base_score = base_score
+        self.base_odds = base_odds
+        self.C = C
+        self.sign_check = sign_check
+
+    @classmethod
+    def from_config(cls, card: CardConfig, categorical_features: Sequence[str] | None = None) -> Scorecard:
+        """An unfitted scorecard with the card config's binning, selection, scaling and model sections."""
+        return cls(
+            binner=WoeBinner.from_config(card.binning, categorical_features),
+            selector=FeatureSelector.from_config(card.selection, random_state=card.split.seed),
+            pdo=card.scaling.pdo,
+            base_score=card.scaling.base_score,
+            base_odds=card.scaling.base_odds,
+            C=card.model.C,
+            sign_check=card.model.sign_check,
+        )
+
+    def fit(self, X: Any, y: Any) -> Scorecard:
+        """Bin, select, fit the logistic regression, check signs and scale to integer points."""
+        if self.sign_check not in ("flag", "drop"):
+            raise ConfigError(f"Scorecard: sign_check must be 'flag' or 'drop'; got {self.sign_check!r}")
+        if not self.C > 0:
+            raise ConfigError(f"Scorecard: C must be > 0; got {self.C!r}")
+        self.scaling_ = Scaling(float(self.pdo), float(self.base_score), float(self.base_odds))
+        frame = as_frame(X)
+        target = binary_target(y)
+        check_lengths(frame, target)
+        self.binner_ = clone(self.binner) if self.binner is not None else WoeBinner()
+        self.binner_.fit(X, target)
+        self.n_features_in_ = self.binner_.n_features_in_
+        if hasattr(self.binner_, "feature_names_in_"):
+            self.feature_names_in_ = self.binner_.feature_names_in_
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        woe = self.binner_.transform(X)
+        self.selector_ = clone(self.selector) if self.selector is not None else FeatureSelector()
+        self.selector_.fit(woe, target, iv=self.binner_.iv_)
+
+        forced = set(self.selector_.force_include)
+        features = list(self.selector_.selected_)
+        self.sign_dropped_: dict[str, str] = {}
+        while True:
+            fit = fit_logit(woe[features].to_numpy(), target, C=self.C)
+            wrong = [(fit.z[i + 1], f) for i, f in enumerate(features) if fit.coef[i] > 0 and f not in forced]
+            if self.sign_check == "flag" or not wrong:
+                break
+            z, worst = max(wrong)
+            if len(features) == 1:
+                raise ModelError(
+                    f"Scorecard: the only remaining feature {worst!r} has a positive coefficient (z={z:.2f}), "
+                    "against its WOE; no sound model is left (check the binning or set sign_check='flag')"
+                )
+            self.sign_dropped_[worst] = f"coefficient {fit.coef[features.index(worst)]:+.4f} (z={z:.2f}) > 0"
+            log.info("Scorecard drops %r: wrong sign, %s", worst, self.sign_dropped_[worst])
+            features.remove(worst)
+        if not fit.converged:
+            log.warning("Scorecard: logistic regression did not converge in %d iterations", fit.n_iter)
+        self.logit_: LogitFit = fit
+        self.features_ = features
+        self.classes_ = np.array([0, 1])
+        self.intercept_ = np.array([fit.intercept])
+        self.coef_ = fit.coef.reshape(1, -1)
+        self.coef_table_ = self._coef_table(fit, features)
+        flagged = self.coef_table_.loc[~self.coef_table_["sign_ok"], "feature"].tolist()
+        if flagged:
+            log.warning("Scorecard keeps features with an unexpected positive coefficient: %s", flagged)
+        self.base_points_ = self.scaling_.base_points(fit.intercept)
+        self.feature_specs_ = [
+            self._feature_spec(f, float(c)) for f, c in zip(features, fit.coef, strict=True)
+        ]
+        self.points_table_ = self._points_table()
+        return self
+
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # missing values get their own bin
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        tags.classifier_tags.multi_class = False
+        return tags
+
+    # ----------------------------------------------------------- prediction
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Log-odds of bad from the logistic regression."""
+        check_is_fitted(self, "logit_")
+        woe = self.binner_.woe(self._frame(X), self.features_).to_numpy()
+        return self.logit_.intercept + woe @ self.logit_.coef
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Columns P(good), P(bad) from the logistic regression (unrounded; not the points)."""
+        bad = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+        return np.column_stack([1 - bad, bad])
+
+    def predict(self, X: Any) -> np.ndarray:
+        """1 (bad) where P(bad) > 0.5; scorecards are used through scores and cut-offs instead."""
+        return (self.decision_function(X) > 0).astype(np.int64)
+
+    def points(self, X: Any) -> pd.DataFrame:
+        """Integer points of each model feature for each row."""
+        check_is_fitted(self, "logit_")
+        frame = self._frame(X)
+        woe = self.binner_.woe(frame, self.features_)
+        cols = {
+            f: self.scaling_.points(c, woe[f].to_numpy())
+            for f, c in zip(self.features_, self.logit_.coef, strict=True)
+        }
+        return pd.DataFrame(cols, index=woe.index, columns=self.features_)
+
+    def predict_score(self, X: Any) -> np.ndarray:
+        """Integer score: base points plus the sum of the features' points (higher = lower risk)."""
+        return (self.base_points_ + self.points(X).to_numpy().sum(axis=1)).astype(np.int64)
+
+    # -------------------------------------------------------------- outputs
+    def to_spec(self) -> dict[str, Any]:
+        """JSON-ready scorecard spec that replays ``predict_score`` exactly (see CONTRACTS.md)."""
+        check_is_fitted(self, "logit_")
+        return {
+            "scaling": self.scaling_.to_spec(),
+            "base_points": int(self.base_points_),
+            "features": copy.deepcopy(self.feature_specs_),
+        }
+
+    # -------------------------------------------------------------- private
+    def _frame(self, X: Any) -> pd.DataFrame:
+        return fitted_frame(self, X)
+
+    @staticmethod
+    def _coef_table(fit: LogitFit, features: list[str]) -> pd.DataFrame:
+        table = pd.DataFrame(
+            {
+                "feature": [INTERCEPT, *features],
+                "coef": fit.params,
+                "std_err": fit.std_err,
+                "z": fit.z,
+                "p_value": fit.p_value,
+                "expected_sign": ["", *["-"] * len(features)],
+            }
+        )
+        table["sign_ok"] = (table["expected_sign"] == "") | (table["coef"] <= 0)
+        return table
+
+    def _feature_spec(self, feature: str, coef: float) -> dict[str, Any]:
+        """The binner's spec for ``feature`` with integer points added to every bin."""
+        spec = self.binner_.bin_spec(feature)
+        for part in [
+            *spec["bins"],
+            spec["special"],
+            spec["missing"],
+            *([spec["unknown"]] if "unknown" in spec else []),
+        ]:
+            part["points"] = int(self.scaling_.points(coef, part["woe"]))
+        return spec
+
+    def _points_table(self) -> pd.DataFrame:
+        rows = []
+        for spec, coef in zip(self.feature_specs_, self.logit_.coef, strict=True):
+            name = spec["name"]
+            for i, b in enumerate(spec["bins"]):
+                rows.append((name, str(i), b["label"], b["woe"], coef, b["points"]))
+            if spec["special"]["codes"]:
+                codes = ", ".join(f"{c:g}" for c in spec["special"]["codes"])
+                rows.append(
+                    (
+                        name,
+                        "special",
+                        f"special ({codes})",
+                        spec["special"]["woe"],
+                        coef,
+                        spec["special"]["points"],
+                    )
+                )
+            rows.append((name, "missing", "missing", spec["missing"]["woe"], coef, spec["missing"]["points"]))
+            if "unknown" in spec:
+                u = spec["unknown"]
+                rows.append((name, "unknown", f"unseen category ({u['rule']})", u["woe"], coef, u["points"]))
+        table = pd.DataFrame(rows, columns=["feature", "bin", "label", "woe", "coef", "points"])
+        table["points"] = table["points"].astype(np.int64)
+        return table

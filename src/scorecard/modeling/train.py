@@ -1,0 +1,347 @@
+"""Training a card in one call: binning -> selection -> scorecard -> calibration -> reasons -> challenger -> evaluation.
+
+``train_card(config)`` returns a ``TrainedCard`` a notebook can explore and ``save`` writes to a run folder:
+``trained_card.joblib`` plus readable CSV / JSON / PNG outputs (see ``TrainedCard.save``). Modeling never reads
+files itself except through the data and features layers when no table is given, and never talks to MLflow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import joblib
+import numpy as np
+import pandas as pd
+
+from scorecard.config import CardConfig
+from scorecard.errors import ConfigError, DataError, ModelError, ScorecardError
+from scorecard.modeling import plots
+from scorecard.modeling.calibration import Calibrator, MasterScale
+from scorecard.modeling.challenger import Challenger
+from scorecard.modeling.evaluation import evaluate
+from scorecard.modeling.inputs import binary_target
+from scorecard.modeling.reasons import ReasonCoder
+from scorecard.modeling.scorecard import Scorecard
+
+if TYPE_CHECKING:
+    from scorecard.features.build import ModelingTable
+
+log = logging.getLogger(__name__)
+
+CARD_FILE = "trained_card.joblib"
+MODEL_SPLITS = ("train", "test", "oot")
+SHAP_ROWS = 5_000
+
+
+@dataclass
+class TrainedCard:
+    """Everything one training run produced; ``save``/``load`` round-trip it through a run folder."""
+
+    config: CardConfig
+    table: ModelingTable
+    scorecard: Scorecard
+    calibrator: Calibrator
+    master_scale: MasterScale
+    reasons: ReasonCoder
+    challenger: Challenger | None
+    metrics: dict[str, dict[str, dict[str, float]]]
+    evaluation: dict[str, pd.DataFrame]
+    scored: pd.DataFrame
+    data_fingerprint: str
+    run_dir: Path | None = None
+    decisions: list[str] = field(default_factory=list)
+
+    @property
+    def features(self) -> list[str]:
+        """The scorecard's final features."""
+        return list(self.scorecard.features_)
+
+    @property
+    def binner(self) -> Any:
+        """The fitted WoeBinner inside the scorecard."""
+        return self.scorecard.binner_
+
+    def binning_tables(self) -> pd.DataFrame:
+        """Binning tables of every binned feature, one block per feature."""
+        binner = self.binner
+        return pd.concat(
+            [binner.binning_table(f).assign(feature=f) for f in binner.features_], ignore_index=True
+        ).pipe(lambda t: t[["feature", *[c for c in t.columns if c != "feature"]]])
+
+    def score_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Score raw feature rows: integer score, calibrated pd, grade and reason_1..k codes ("" when none)."""
+        score = self.scorecard.predict_score(frame)
+        pd_ = self.calibrator.predict_pd(score)
+        out = pd.DataFrame(
+            {"score": score, "pd": pd_, "grade": self.master_scale.grade(pd_)}, index=frame.index
+        )
+        codes = self.reasons.codes(self.scorecard.points(frame))
+        for k in range(self.reasons.top_k):
+            out[f"reason_{k + 1}"] = codes[:, k] if k < codes.shape[1] else ""
+        return out
+
+    def metrics_rows(self) -> list[tuple[str, str, int, float, float, float]]:
+        """(model, split, n, AUC, Gini, KS) per model and split, for printing."""
+        return [
+            (model, split, int(m["n"]), m["auc"], m["gini"], m["ks"])
+            for model, by_split in self.metrics.items()
+            for split, m in by_split.items()
+        ]
+
+    def save(self, run_dir: Path | str) -> Path:
+        """Write the run folder: the joblib card, tables as CSV, metrics/spec as JSON, plots as PNG."""
+        out = Path(run_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        self.run_dir = out.resolve()
+        tables = {
+            "binning_tables": self.binning_tables(),
+            "selection_log": self.scorecard.selector_.log_,
+            "coefficients": self.scorecard.coef_table_,
+            "points_table": self.scorecard.points_table_,
+            **{f"evaluation/{name}": table for name, table in self.evaluation.items()},
+        }
+        for name, table in tables.items():
+            path = out / f"{name}.csv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            table.to_csv(path, index=False)
+        _write_json(out / "metrics.json", self.metrics)
+        _write_json(out / "scorecard.json", self.scorecard.to_spec())
+        _write_json(
+            out / "run.json",
+            {
+                "card": self.config.card,
+                "name": self.config.name,
+                "data_fingerprint": self.data_fingerprint,
+                "target_summary": dict(self.table.target_summary),
+                "features": self.features,
+                "decisions": self.decisions,
+            },
+        )
+        if self.challenger is not None:
+            (out / "challenger_model.txt").write_text(self.challenger.model_text())
+        self._save_plots(out / "plots")
+        joblib.dump(self, out / CARD_FILE, compress=3)
+        return out
+
+    @classmethod
+    def load(cls, run_dir: Path | str) -> TrainedCard:
+        """Read a card written by ``save``."""
+        path = Path(run_dir) / CARD_FILE
+        if not path.is_file():
+            raise ScorecardError(f"{path}: no trained card here; run `scorecard train` with --run-dir first")
+        card = joblib.load(path)
+        if not isinstance(card, cls):
+            raise ScorecardError(f"{path}: holds a {type(card).__name__}, not a TrainedCard")
+        card.run_dir = Path(run_dir).resolve()
+        return card
+
+    def _save_plots(self, out: Path) -> None:
+        models = [m for m in ("scorecard", "challenger") if f"{m}_score" in self.scored]
+        for split, part in self.scored.groupby("split", sort=False):
+            y = part["target"].to_numpy()
+            if np.unique(y).size < 2:
+                continue
+            curves = {m: (y, -part[f"{m}_score"].to_numpy()) for m in models}
+            score = part["scorecard_score"].to_numpy()
+            plots.save_figure(plots.roc_plot(curves, f"ROC ({split})"), out / f"roc_{split}.png")
+            plots.save_figure(plots.ks_plot(y, score, f"KS, scorecard ({split})"), out / f"ks_{split}.png")
+            plots.save_figure(
+                plots.score_distribution_plot(y, score, f"Scores of goods and bads ({split})"),
+                out / f"score_distribution_{split}.png",
+            )
+            grades = self.evaluation["grades"]
+            grades = grades[(grades["model"] == "scorecard") & (grades["split"] == split)]
+            plots.save_figure(
+                plots.calibration_plot(grades, f"Calibration by grade ({split})"),
+                out / f"calibration_{split}.png",
+            )
+        for feature in self.features:
+            plots.save_figure(plots.woe_plot(self.binner.bin_spec(feature)), out / "woe" / f"{feature}.png")
+
+
+def train_card(
+    config: CardConfig, table: ModelingTable | None = None, run_dir: Path | str | None = None
+) -> TrainedCard:
+    """Train the scorecard, its calibration, reason codes and challenger on ``table`` (loaded when None)."""
+    if table is None:
+        table = load_table(config)
+    frame, features = _modeling_rows(table)
+    train = frame[frame["split"] == "train"]
+    X, y = train[features], binary_target(train["target"], name="target (train rows)")
+    decisions: list[str] = []
+
+    card_model = Scorecard.from_config(config, categorical_features=table.categorical).fit(X, y)
+    for feature, reason in card_model.binner_.dropped_.items():
+        decisions.append(f"binning dropped {feature}: {reason}")
+    selection = card_model.selector_.log_
+    dropped = selection[~selection["kept"].astype(bool)]
+    decisions += [
+        f"selection dropped {feature}: {rule} ({detail})"
+        for feature, rule, detail in zip(dropped["feature"], dropped["rule"], dropped["detail"], strict=True)
+    ]
+    decisions += [f"sign check dropped {feature}: {why}" for feature, why in card_model.sign_dropped_.items()]
+    if not card_model.features_:
+        raise ModelError(
+            f"{config.name}: no feature survived selection; see the selection log ({len(selection)} candidates)"
+        )
+
+    train_score = card_model.predict_score(X)
+    calibrator = Calibrator.from_config(config.calibration).fit(train_score, y)
+    master_scale = MasterScale.from_config(config.calibration.master_scale)
+    reasons = _reason_coder(config, features, card_model.features_).fit(card_model.points(X))
+
+    challenger = None
+    if config.challenger.enabled:
+        challenger = Challenger.from_config(config.challenger, seed=config.split.seed)
+        challenger.fit(X, y, monotone_from=card_model.binner_)
+
+    scored = _score_splits(frame, features, card_model, calibrator, master_scale, challenger)
+    grades = [band.grade for band in config.calibration.master_scale]
+    models = ["scorecard"] + (["challenger"] if challenger is not None else [])
+    metrics, tables = evaluate(scored, models, grades)
+    if challenger is not None:
+        tables["challenger_importance"] = _challenger_importance(challenger, frame, features)
+    for decision in decisions:
+        log.info("%s: %s", config.name, decision)
+    card = TrainedCard(
+        config=config,
+        table=table,
+        scorecard=card_model,
+        calibrator=calibrator,
+        master_scale=master_scale,
+        reasons=reasons,
+        challenger=challenger,
+        metrics=metrics,
+        evaluation=tables,
+        scored=scored,
+        data_fingerprint=data_fingerprint(table.frame),
+        decisions=decisions,
+    )
+    if run_dir is not None:
+        card.save(run_dir)
+    return card
+
+
+def load_table(config: CardConfig) -> ModelingTable:
+    """The card's modeling table from its flat table or its canonical sources."""
+    if config.data.flat_table is not None:
+        from scorecard.features.flat import load_flat_table
+
+        return load_flat_table(config)
+    from scorecard.data.ingest import load_sources
+    from scorecard.features.build import build_modeling_table
+
+    return build_modeling_table(load_sources(config.data), config)
+
+
+def data_fingerprint(frame: pd.DataFrame) -> str:
+    """sha256 over the frame's column names, dtypes and row hashes: same data, same fingerprint."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps([[str(c), str(t)] for c, t in frame.dtypes.items()]).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _reason_coder(config: CardConfig, candidates: list[str], final: list[str]) -> ReasonCoder:
+    """The configured reason coder; ``not_for_reasons`` may name candidates that selection dropped, not typos."""
+    unknown = sorted(set(config.reasons.not_for_reasons) - set(candidates))
+    if unknown:
+        raise ConfigError(f"{config.name}: reasons.not_for_reasons names features the table lacks: {unknown}")
+    return ReasonCoder(
+        top_k=config.reasons.top_k,
+        reference=config.reasons.reference,
+        catalogue=config.reasons.catalogue,
+        not_for_reasons=tuple(f for f in config.reasons.not_for_reasons if f in final),
+    )
+
+
+def _modeling_rows(table: ModelingTable) -> tuple[pd.DataFrame, list[str]]:
+    """Rows with split train/test/oot, checked: features present, a binary target, training rows there."""
+    frame = table.frame
+    missing = [c for c in [*table.features, "target", "split"] if c not in frame.columns]
+    if missing:
+        raise DataError(f"modeling table ({table.card}): columns {missing} are missing")
+    if not table.features:
+        raise DataError(f"modeling table ({table.card}): no feature columns")
+    rows = frame[frame["split"].isin(MODEL_SPLITS)]
+    counts = rows["split"].value_counts()
+    if counts.get("train", 0) == 0:
+        raise DataError(
+            f"modeling table ({table.card}): no rows with split 'train' (found {counts.to_dict()})"
+        )
+    binary_target(rows["target"], name=f"modeling table ({table.card}) column 'target'")
+    return rows, list(table.features)
+
+
+def _score_splits(
+    frame: pd.DataFrame,
+    features: list[str],
+    card_model: Scorecard,
+    calibrator: Calibrator,
+    master_scale: MasterScale,
+    challenger: Challenger | None,
+) -> pd.DataFrame:
+    """Per row of every modeling split: target and each model's score (higher = safer), pd and grade.
+
+    The challenger's PD is put on the card's points scale (offset + factor * ln odds good:bad) for gains tables.
+    """
+    X = frame[features]
+    score = card_model.predict_score(X)
+    pd_card = calibrator.predict_pd(score)
+    scored = pd.DataFrame(
+        {
+            "split": frame["split"].to_numpy(),
+            "target": frame["target"].to_numpy(dtype=float),
+            "scorecard_score": score,
+            "scorecard_pd": pd_card,
+            "scorecard_grade": master_scale.grade(pd_card),
+        },
+        index=frame.index,
+    )
+    if challenger is not None:
+        pd_challenger = challenger.predict_proba(X)[:, 1]
+        odds = (1 - pd_challenger) / pd_challenger
+        scaling = card_model.scaling_
+        scored["challenger_score"] = scaling.offset + scaling.factor * np.log(np.clip(odds, 1e-12, 1e12))
+        scored["challenger_pd"] = pd_challenger
+        scored["challenger_grade"] = master_scale.grade(pd_challenger)
+    return scored
+
+
+def _challenger_importance(challenger: Challenger, frame: pd.DataFrame, features: list[str]) -> pd.DataFrame:
+    """Per feature: total split gain and mean |SHAP| (log-odds) over up to 5,000 evaluation rows (test, else oot)."""
+    rows = frame[frame["split"] == "test"]
+    rows = rows if len(rows) else frame[frame["split"] == "oot"]
+    rows = rows if len(rows) else frame
+    shap = challenger.shap_values(rows[features].iloc[:SHAP_ROWS]).drop(columns="base_value")
+    table = pd.DataFrame({"gain": challenger.feature_importance(), "mean_abs_shap": shap.abs().mean()})
+    return (
+        table.rename_axis("feature")
+        .reset_index()
+        .sort_values("mean_abs_shap", ascending=False, kind="stable")
+    )
+
+
+def _write_json(path: Path, payload: Any) -> None:
+    """Strict JSON: numpy scalars as numbers, NaN / inf as null, paths as strings."""
+    path.write_text(json.dumps(_jsonable(payload), indent=2, allow_nan=False) + "\n")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Path):
+        return str(value)
+    return value
