@@ -26,30 +26,29 @@ def _retrain(config_path: Path, bundles: Path, runs: Path, period: str) -> tuple
     from scorecard.modeling.train import load_table
     from scorecard.tracking import registry
     from scorecard.tracking.runs import train_and_log
-    from scorecard.tracking.store import connect
 
     cfg = load_config(config_path)
     tracked = train_and_log(cfg, load_table(cfg), run_dir=runs / cfg.card / period)
-    client = connect(cfg)
     details: dict[str, Any] = {
         "run_id": tracked.run_id,
         "version": tracked.version,
         "model": tracked.registered_model,
     }
-    details["metrics"] = {s: tracked.card.metrics["scorecard"][s] for s in tracked.card.metrics["scorecard"]}
+    details["metrics"] = tracked.card.metrics["scorecard"]
     try:
-        promotion = registry.promote(client, tracked.registered_model, str(tracked.version), cfg.gates)
+        promotion = registry.promote(tracked.registered_model, str(tracked.version), cfg.gates)
         status, code = promotion.action, EXIT_OK
     except GateFailed as exc:
         status, code = "gates failed", EXIT_GATES_FAILED
         details["gates"] = str(exc)
-    champion = registry.champion_version(client, tracked.registered_model)
+    champion = registry.champion_version(tracked.registered_model)
     details["champion"] = champion
-    if champion is not None:
-        target = bundles / cfg.card / "champion"
-        details["bundle"] = str(
-            registry.download_bundle(f"models:/{tracked.registered_model}@champion", target)
-        )
+    if champion is not None:  # versioned folders are immutable; CHAMPION names the one in force
+        target = bundles / cfg.card / f"v{champion}"
+        if not target.exists():
+            registry.download_bundle(f"{tracked.registered_model}/{champion}", target)
+        (bundles / cfg.card / "CHAMPION").write_text(f"v{champion}\n")
+        details["bundle"] = str(target)
     return status, code, details
 
 

@@ -84,6 +84,7 @@ def run_demo(
     write_portfolio(synthesize(rows, seed=seed, drift=True), data_dir)
     configs = _configs(config_dir, data_dir)
     summary = DemoSummary(tracking_uri=tracking_uri(configs["application"]))
+    client = connect(configs["application"])
     tables: dict[str, Any] = {}
     for card, cfg in configs.items():
         say(f"{card}: building point-in-time features")
@@ -94,14 +95,15 @@ def run_demo(
         run_dir = workdir / "runs" / card
         bundle_dir = workdir / "bundles" / card
         tracked = train_and_log(cfg, table, run_dir=run_dir, bundle_dir=bundle_dir)
-        client = connect(cfg)
         say(f"{card}: promoting version {tracked.version} through the gates")
         try:
-            promotion = registry.promote(client, tracked.registered_model, str(tracked.version), cfg.gates)
+            promotion = registry.promote(
+                tracked.registered_model, str(tracked.version), cfg.gates, client=client
+            )
             outcome = promotion.action
         except ScorecardError as exc:
             outcome = f"refused ({exc})"
-        champion = registry.champion_version(client, tracked.registered_model) or "-"
+        champion = registry.champion_version(tracked.registered_model, client) or "-"
         modeled = table.frame[table.frame["split"] != "excluded"]
         summary.cards.append(
             CardOutcome(
