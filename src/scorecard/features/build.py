@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ibis
 import ibis.expr.types as ir
@@ -22,6 +22,8 @@ from scorecard.data.schema import TABLES, DType, SourceTables
 from scorecard.errors import DataError
 from scorecard.features import application, behaviour, bureau, collection, device
 from scorecard.features.application import application_features
+from scorecard.features.attributes import READS as attribute_reads
+from scorecard.features.attributes import attribute_table, policy_attributes
 from scorecard.features.behaviour import behaviour_features
 from scorecard.features.bureau import bureau_features
 from scorecard.features.catalogue import Family, FeatureDef, select_features
@@ -86,6 +88,8 @@ class ModelingTable:
     categorical: list[str]
     target_summary: dict[str, int]
     card: str
+    attributes: list[str] = field(default_factory=list)
+    """Policy attributes carried beside the features, never modeled (see features.attributes)."""
 
 
 def columns_read(cfg: CardConfig) -> dict[str, list[str]]:
@@ -94,6 +98,7 @@ def columns_read(cfg: CardConfig) -> dict[str, list[str]]:
         spine_reads[cfg.card],
         *(_FAMILY_READS[f] for f in _families(_selected(cfg))),
         target_reads[cfg.card],
+        *(attribute_reads[a] for a in policy_attributes(cfg)),
     ]
     merged: dict[str, list[str]] = {}
     for part in parts:
@@ -131,6 +136,11 @@ def build_modeling_table(
         for family in _families(defs):
             step(f"{family} features")
             parts.append(con.create_table(f"_{family}", _FAMILIES[family](spine, sources, cfg), temp=True))
+        attributes = policy_attributes(cfg)
+        if attributes:
+            parts.append(
+                con.create_table("_attributes", attribute_table(spine, sources, attributes), temp=True)
+            )
         step("target")
         as_of = _reported_months(con, require(sources, "loan_performance", "targets"))[1]
         target = _TARGETS[cfg.card](spine, sources, cfg.target, as_of)
@@ -140,7 +150,9 @@ def build_modeling_table(
             joined = joined.left_join(part, keys)
         names = [d.name for d in defs]
         frame = con.to_pandas(
-            joined.select(*dict.fromkeys([*keys, "snapshot_date"]), *names, "target", "target_status")
+            joined.select(
+                *dict.fromkeys([*keys, "snapshot_date"]), *names, *attributes, "target", "target_status"
+            )
         )
     finally:
         con.disconnect()
@@ -150,6 +162,8 @@ def build_modeling_table(
             f"{cfg.name}: the {cfg.card} card has no modeling rows; check data.sources and features.observation"
         )
     frame = _typed(frame.sort_values(keys, kind="stable").reset_index(drop=True), defs)
+    for name in attributes:
+        frame[name] = none_for_missing(frame[name].astype(object))
     frame["split"] = assign_splits(frame["target"], frame["snapshot_date"], cfg.split)
     return ModelingTable(
         frame=frame,
@@ -158,6 +172,7 @@ def build_modeling_table(
         categorical=[d.name for d in defs if d.kind == "categorical"],
         target_summary=target_summary(frame["target_status"]),
         card=cfg.card,
+        attributes=attributes,
     )
 
 

@@ -38,16 +38,7 @@ def device_features(spine: Spine, sources: Sources) -> ir.Table:
     events = _events(require(sources, "device_events", "device features"))
     base = _with_cutoff(spine, events)
     counted = base.inner_join(events, "customer_id").filter(_counts)
-    order = [counted.event_time, counted.event_id]
-    ranked = counted.mutate(
-        recency=ibis.row_number().over(group_by=keys, order_by=[ibis.desc(o) for o in order])
-    )
-    anchor = ranked.filter(ranked.recency == 0).select(
-        *keys,
-        anchor_device=ranked.device_id,
-        emulator_or_rooted=(ranked.is_emulator | ranked.is_rooted).cast("float64"),
-        gps_province=ranked.gps_province,
-    )
+    anchor = _anchor(counted, keys)
     recent = counted.filter(counted.event_time >= counted.snapshot_time - ibis.interval(days=30))
     recent = recent.mutate(
         previous_ip=recent.ip.lag().over(group_by=keys, order_by=[recent.event_time, recent.event_id])
@@ -61,7 +52,7 @@ def device_features(spine: Spine, sources: Sources) -> ir.Table:
         )
     )
     shared = _customers_on_anchor_device(base, anchor, events, keys)
-    province = _declared_province(spine, sources)
+    province = declared_province(spine, sources)
     t = (
         base.left_join(anchor, keys)
         .left_join(ip_changes, keys)
@@ -80,6 +71,27 @@ def device_features(spine: Spine, sources: Sources) -> ir.Table:
         device_devices_90d=t.devices_90d.fill_null(0).cast("float64"),
         device_ip_changes_30d=t.ip_changes.fill_null(0).cast("float64"),
         device_gps_province_mismatch=mismatch,
+    )
+
+
+def anchor_devices(spine: Spine, sources: Sources) -> ir.Table:
+    """Keys + anchor_device: the device of each row's anchor event (hashed at ingestion), for policy rules."""
+    events = _events(require(sources, "device_events", "the device_id_hash policy attribute"))
+    counted = _with_cutoff(spine, events).inner_join(events, "customer_id").filter(_counts)
+    return _anchor(counted, list(spine.keys)).select(*spine.keys, "anchor_device")
+
+
+def _anchor(counted: ir.Table, keys: list[str]) -> ir.Table:
+    """The latest counted event per row (ties by event_id): its device, emulator/rooted flag and GPS."""
+    order = [counted.event_time, counted.event_id]
+    ranked = counted.mutate(
+        recency=ibis.row_number().over(group_by=keys, order_by=[ibis.desc(o) for o in order])
+    )
+    return ranked.filter(ranked.recency == 0).select(
+        *keys,
+        anchor_device=ranked.device_id,
+        emulator_or_rooted=(ranked.is_emulator | ranked.is_rooted).cast("float64"),
+        gps_province=ranked.gps_province,
     )
 
 
@@ -133,7 +145,7 @@ def _customers_on_anchor_device(
     )
 
 
-def _declared_province(spine: Spine, sources: Sources) -> ir.Table:
+def declared_province(spine: Spine, sources: Sources) -> ir.Table:
     """Keys + declared_province: from the application, else the customer's province of residence."""
     keys = list(spine.keys)
     if "declared_province" in spine.table.columns:
