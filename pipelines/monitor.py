@@ -9,13 +9,12 @@ A period that already finished is not redone (its recorded status is returned) u
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from scorecard.jobs import JobLocked, run_job
+from scorecard.jobs import run_scheduled
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -59,19 +58,11 @@ def main(
 ) -> None:
     """Monitor one card's champion on one month."""
     config_path = config or Path("configs") / f"{card}.yaml"
-    try:
-        outcome = run_job(
+    raise typer.Exit(
+        run_scheduled(
             "monitor", card, period, state_dir, lambda: _monitor(config_path, period, data, reports), force
         )
-    except JobLocked as exc:
-        print(f"monitor: {exc}", file=sys.stderr)
-        raise typer.Exit(75) from None
-    except Exception as exc:
-        print(f"monitor {card} {period}: failed: {exc}", file=sys.stderr)
-        raise typer.Exit(1) from None
-    again = " (already done; --force to redo)" if outcome.reused else ""
-    print(f"monitor {card} {period}: {outcome.status}{again}; details: {outcome.details}")
-    raise typer.Exit(outcome.exit_code)
+    )
 
 
 if __name__ == "__main__":

@@ -9,13 +9,12 @@ Exit codes: 0 done (or already done), 1 failed, 30 gates failed (challenger regi
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from scorecard.jobs import EXIT_GATES_FAILED, EXIT_OK, JobLocked, run_job
+from scorecard.jobs import EXIT_GATES_FAILED, EXIT_OK, run_scheduled
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -64,19 +63,11 @@ def main(
 ) -> None:
     """Retrain one card for one period."""
     config_path = config or Path("configs") / f"{card}.yaml"
-    try:
-        outcome = run_job(
+    raise typer.Exit(
+        run_scheduled(
             "retrain", card, period, state_dir, lambda: _retrain(config_path, bundles, runs, period), force
         )
-    except JobLocked as exc:
-        print(f"retrain: {exc}", file=sys.stderr)
-        raise typer.Exit(75) from None
-    except Exception as exc:
-        print(f"retrain {card} {period}: failed: {exc}", file=sys.stderr)
-        raise typer.Exit(1) from None
-    again = " (already done; --force to redo)" if outcome.reused else ""
-    print(f"retrain {card} {period}: {outcome.status}{again}; details: {outcome.details}")
-    raise typer.Exit(outcome.exit_code)
+    )
 
 
 if __name__ == "__main__":

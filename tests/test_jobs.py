@@ -57,3 +57,22 @@ def test_failed_run_is_retried_next_time(tmp_path: Path) -> None:
 def test_period_must_be_a_month(tmp_path: Path) -> None:
     with pytest.raises(ScorecardError, match=r"--period must be a month as YYYY-MM, got '2024-13'"):
         run_job("retrain", "application", "2024-13", tmp_path, lambda: ("ok", EXIT_OK, {}))
+
+
+def test_run_scheduled_turns_outcomes_into_exit_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scorecard.jobs import EXIT_LOCKED, run_scheduled
+
+    def boom() -> tuple[str, int, dict[str, int]]:
+        raise RuntimeError("tracking server unreachable")
+
+    assert run_scheduled("retrain", "application", "2024-06", tmp_path, boom) == EXIT_FAILED
+    assert "retrain application 2024-06: failed: tracking server unreachable" in capsys.readouterr().err
+    folder = tmp_path / "retrain" / "application"
+    with FileLock(str(folder / ".lock")):
+        assert run_scheduled("retrain", "application", "2024-06", tmp_path, boom) == EXIT_LOCKED
+    assert (
+        run_scheduled("retrain", "application", "2024-06", tmp_path, lambda: ("ok", EXIT_OK, {"v": 2})) == 0
+    )
+    assert capsys.readouterr().out.strip().endswith('ok; details: {"v": 2}')

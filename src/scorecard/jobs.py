@@ -12,6 +12,7 @@ import json
 import os
 import re
 import socket
+import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -103,6 +104,30 @@ def run_job(
         return outcome
     finally:
         lock.release()
+
+
+def run_scheduled(
+    job: str,
+    card: str,
+    period: str,
+    state_dir: Path,
+    work: Callable[[], tuple[str, int, dict[str, Any]]],
+    force: bool = False,
+) -> int:
+    """``run_job`` for a scheduler: one summary line on stdout (errors on stderr) and the exit code to return."""
+    try:
+        outcome = run_job(job, card, period, state_dir, work, force)
+    except JobLocked as exc:
+        print(f"{job}: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except Exception as exc:
+        print(f"{job} {card} {period}: failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    again = " (already done; --force to redo)" if outcome.reused else ""
+    print(
+        f"{job} {card} {period}: {outcome.status}{again}; details: {json.dumps(outcome.details, default=str)}"
+    )
+    return outcome.exit_code
 
 
 def _log(folder: Path, outcome: JobOutcome) -> None:

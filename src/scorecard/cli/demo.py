@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from scorecard.cli.output import console, print_table
+
+if TYPE_CHECKING:
+    from scorecard.demo import CardOutcome
 
 
 def demo(
@@ -24,39 +28,43 @@ def demo(
         os.environ["SCORECARD_PII_KEY"] = "demo-only-key-not-for-production"
         console.print("[yellow]SCORECARD_PII_KEY not set: hashing PII with a demo-only key[/]")
     summary = run_demo(workdir, rows=rows, seed=seed, step=lambda text: console.print(f"[bold]>[/] {text}"))
-    rows_out = []
-    for c in summary.cards:
-        sc, ch = c.metrics["scorecard"], c.metrics.get("challenger", {})
-        rows_out.append(
-            (
-                c.card,
-                c.rows,
-                f"{c.bad_rate:.1%}",
-                sc["test"]["gini"],
-                sc.get("oot", {}).get("gini", float("nan")),
-                sc["test"]["ks"],
-                ch.get("test", {}).get("gini", float("nan")),
-                f"v{c.champion} ({c.promotion})",
-                str(c.bundle.relative_to(workdir.resolve())),
-                c.monitoring,
-            )
-        )
+
+    def gini(model: str, card: CardOutcome, split: str) -> str:
+        value = card.metrics.get(model, {}).get(split, {}).get("gini")
+        return "-" if value is None else f"{value:.3f}"
+
     print_table(
-        "scorecard demo",
+        "scorecard demo: per card (Gini on test and out-of-time; challenger = LightGBM)",
         [
             "card",
             "rows",
             "bad rate",
-            "test Gini",
-            "OOT Gini",
-            "test KS",
-            "challenger test Gini",
+            "Gini test",
+            "Gini OOT",
+            "KS test",
+            "LGBM test",
+            "LGBM OOT",
             "champion",
-            "bundle",
-            "monitoring",
+            "monitor",
         ],
-        rows_out,
+        [
+            (
+                c.card,
+                c.rows,
+                f"{c.bad_rate:.1%}",
+                gini("scorecard", c, "test"),
+                gini("scorecard", c, "oot"),
+                f"{c.metrics['scorecard']['test']['ks']:.3f}",
+                gini("challenger", c, "test"),
+                gini("challenger", c, "oot"),
+                "-" if c.champion == "-" else f"v{c.champion}",
+                c.monitoring,
+            )
+            for c in summary.cards
+        ],
     )
-    console.print(f"MLflow: mlflow ui --backend-store-uri {summary.tracking_uri}", highlight=False)
+    for c in summary.cards:
+        console.print(f"{c.card}: promotion {c.promotion}; bundle {c.bundle}", highlight=False)
     console.print(f"scored batch: {summary.scored}", highlight=False)
     console.print(f"monitoring report: {summary.report}/report.html", highlight=False)
+    console.print(f"see the runs: mlflow ui --backend-store-uri {summary.tracking_uri}", highlight=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -10,8 +11,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-console = Console()
-err_console = Console(stderr=True)
+_WIDTH = None if sys.stdout.isatty() else 160  # logs and pipes: wide enough for summary tables
+console = Console(width=_WIDTH)
+err_console = Console(stderr=True, width=_WIDTH)
 
 
 def error_line(message: str) -> None:
@@ -32,7 +34,9 @@ def print_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
     table = Table(title=title, title_justify="left", header_style="bold")
     rows = [list(r) for r in rows]
     for i, name in enumerate(columns):
-        numeric = bool(rows) and all(isinstance(r[i], int | float) and not isinstance(r[i], bool) for r in rows)
+        numeric = bool(rows) and all(
+            isinstance(r[i], int | float) and not isinstance(r[i], bool) for r in rows
+        )
         table.add_column(name, justify="right" if numeric else "left")
     for r in rows:
         table.add_row(*(_cell(v) for v in r))
