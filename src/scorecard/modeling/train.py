@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,7 @@ import pandas as pd
 
 from scorecard.config import CardConfig
 from scorecard.errors import ConfigError, DataError, ModelError, ScorecardError
+from scorecard.jsonable import write_json
 from scorecard.modeling import plots
 from scorecard.modeling.calibration import Calibrator, MasterScale
 from scorecard.modeling.challenger import Challenger
@@ -110,9 +110,9 @@ class TrainedCard:
             path = out / f"{name}.csv"
             path.parent.mkdir(parents=True, exist_ok=True)
             table.to_csv(path, index=False)
-        _write_json(out / "metrics.json", self.metrics)
-        _write_json(out / "scorecard.json", self.scorecard.to_spec())
-        _write_json(
+        write_json(out / "metrics.json", self.metrics)
+        write_json(out / "scorecard.json", self.scorecard.to_spec())
+        write_json(
             out / "run.json",
             {
                 "card": self.config.card,
@@ -326,22 +326,3 @@ def _challenger_importance(challenger: Challenger, frame: pd.DataFrame, features
         .reset_index()
         .sort_values("mean_abs_shap", ascending=False, kind="stable")
     )
-
-
-def _write_json(path: Path, payload: Any) -> None:
-    """Strict JSON: numpy scalars as numbers, NaN / inf as null, paths as strings."""
-    path.write_text(json.dumps(_jsonable(payload), indent=2, allow_nan=False) + "\n")
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, Path):
-        return str(value)
-    return value

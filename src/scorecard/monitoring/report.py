@@ -7,7 +7,6 @@ import base64
 import html
 import io
 import json
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from scorecard.jsonable import jsonable
 from scorecard.monitoring.stability import ALL, stability_summary
 
 if TYPE_CHECKING:
@@ -31,21 +31,7 @@ def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     if frame is None:
         return []
     rows = frame.to_dict(orient="records")
-    return [{str(k): _plain(v) for k, v in r.items()} for r in rows]
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, Path):
-        return str(value)
-    return value
+    return [{str(k): jsonable(v) for k, v in r.items()} for r in rows]
 
 
 def _psi_by_cohort(table: pd.DataFrame) -> dict[str, dict[str, float]]:
@@ -59,7 +45,7 @@ def _psi_by_cohort(table: pd.DataFrame) -> dict[str, dict[str, float]]:
 def summary_json(result: MonitoringResult) -> dict[str, Any]:
     """The machine-readable summary: status, exit code, findings and every headline number."""
     drift = result.drift
-    return _plain(
+    return jsonable(
         {
             "status": result.status,
             "exit_code": result.exit_code,
