@@ -21,8 +21,8 @@ $(STAMP): pyproject.toml uv.lock
 env: $(STAMP)
 
 lint: env
-	$(BIN)/ruff check src tests benchmarks pipelines
-	$(BIN)/ruff format --check src tests benchmarks pipelines
+	$(BIN)/ruff check src tests benchmarks pipelines notebooks
+	$(BIN)/ruff format --check src tests benchmarks pipelines notebooks
 
 typecheck: env
 	$(BIN)/mypy
