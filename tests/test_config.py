@@ -96,3 +96,10 @@ def test_shipped_configs_validate() -> None:
     for path in configs:
         if path.name != "monitoring.yaml":
             assert load_config(path).source_path == path.resolve()
+
+
+def test_docs_config_reference_is_generated_from_the_model() -> None:
+    doc = Path(__file__).resolve().parents[1] / "docs" / "config_reference.md"
+    assert doc.read_text() == config_reference(), (
+        "docs/config_reference.md is stale: regenerate with `scorecard config reference > docs/config_reference.md`"
+    )

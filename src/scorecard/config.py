@@ -132,8 +132,12 @@ class ObservationConfig(Strict):
     """Behaviour-card observation points: every ``cadence_months`` between ``start`` and ``end``."""
 
     cadence_months: int = Field(default=1, ge=1, le=12)
-    start: dt.date | None = Field(default=None, description="First observation month; None = data's second month.")
-    end: dt.date | None = Field(default=None, description="Last observation month; None = after the last report.")
+    start: dt.date | None = Field(
+        default=None, description="First observation month; None = data's second month."
+    )
+    end: dt.date | None = Field(
+        default=None, description="Last observation month; None = after the last report."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> ObservationConfig:
@@ -197,35 +201,50 @@ class SplitConfig(Strict):
     oot_start: dt.date | None = None
 
 
+MonotonicTrend = Literal[
+    "auto",
+    "auto_heuristic",
+    "auto_asc_desc",
+    "ascending",
+    "descending",
+    "peak",
+    "valley",
+    "convex",
+    "concave",
+    "peak_heuristic",
+    "valley_heuristic",
+]
+
+PrebinningMethod = Literal["cart", "quantile", "uniform", "mdlp"]
+
+
 class BinningConfig(Strict):
-    """WOE binning settings (optbinning BinningProcess)."""
+    """WOE binning settings (optbinning BinningProcess; see scorecard.modeling.binning).
+
+    Event-rate trends: "ascending" / "descending" fix the direction, "auto_asc_desc" picks the better of
+    the two, "auto" also allows peak / valley, "*_heuristic" finds the change point fast. For large data
+    (1M rows x 100 features) use ``n_jobs: -1``, ``monotonic_trend: auto_heuristic`` and
+    ``prebinning_method: quantile``; prebinning time grows with ``max_n_prebins``.
+    """
 
     max_n_prebins: int = Field(default=20, ge=2)
     max_n_bins: int | None = Field(default=None, ge=2)
-    min_bin_size: float = Field(default=0.05, gt=0, lt=0.5)
-    monotonic_trend: (
-        Literal[
-            "auto",
-            "auto_heuristic",
-            "auto_asc_desc",
-            "ascending",
-            "descending",
-            "peak",
-            "valley",
-            "convex",
-            "concave",
-            "peak_heuristic",
-            "valley_heuristic",
-        ]
-        | None
-    ) = "auto_asc_desc"
-    trends: dict[str, str] = Field(default_factory=dict, description="Per-feature monotonic trend.")
-    special_codes: list[float] = Field(default_factory=lambda: [-1.0])
+    min_bin_size: float = Field(default=0.05, gt=0, lt=0.5, description="Smallest bin as a share of rows.")
+    monotonic_trend: MonotonicTrend | None = "auto_asc_desc"
+    trends: dict[str, MonotonicTrend | None] = Field(
+        default_factory=dict, description="Per-feature trend, overriding monotonic_trend."
+    )
+    special_codes: list[float] = Field(
+        default_factory=lambda: [-1.0], description="Numerical codes binned apart (e.g. -1 'no bureau file')."
+    )
     cat_cutoff: float | None = Field(
         default=0.01, gt=0, lt=1, description="Rare categories grouped below this share."
     )
     overrides: Path | None = Field(default=None, description="YAML file of manual binning overrides.")
-    n_jobs: int | None = 1
+    n_jobs: int | None = Field(default=1, description="Threads for binning; -1 uses every core.")
+    prebinning_method: PrebinningMethod = Field(
+        default="cart", description="Pre-binning of numerical features; 'quantile' is ~7x faster on 1M rows."
+    )
 
 
 class SelectionConfig(Strict):
@@ -311,16 +330,23 @@ class ChallengerConfig(Strict):
 
     enabled: bool = True
     params: dict[str, Any] = Field(
-        default_factory=dict, description="LightGBM parameters over the defaults in scorecard.modeling.challenger."
+        default_factory=dict,
+        description="LightGBM parameters over the defaults in scorecard.modeling.challenger.",
     )
     num_boost_round: int = Field(default=1000, ge=1, description="Upper bound on boosting rounds.")
     early_stopping_rounds: int = Field(default=50, ge=1)
     validation_size: float = Field(
-        default=0.2, gt=0, lt=1, description="Share of training rows held out (stratified) for early stopping."
+        default=0.2,
+        gt=0,
+        lt=1,
+        description="Share of training rows held out (stratified) for early stopping.",
     )
-    monotone: bool = Field(default=True, description="Monotone constraints from the binning's bad-rate trends.")
+    monotone: bool = Field(
+        default=True, description="Monotone constraints from the binning's bad-rate trends."
+    )
     refit: bool = Field(
-        default=True, description="Retrain on all training rows for the number of rounds early stopping chose."
+        default=True,
+        description="Retrain on all training rows for the number of rounds early stopping chose.",
     )
 
 
@@ -498,14 +524,18 @@ class MonitoringConfig(Strict):
     alpha: float = Field(
         default=0.01, gt=0, lt=1, description="Significance of the per-grade binomial and per-feature tests."
     )
-    n_score_bands: int = Field(default=10, ge=2, le=100, description="Equal-count reference score bands for PSI.")
+    n_score_bands: int = Field(
+        default=10, ge=2, le=100, description="Equal-count reference score bands for PSI."
+    )
     cohort: Literal["month", "quarter"] = "month"
-    date_column: str = Field(default="snapshot_date", description="Column whose month or quarter is the cohort.")
+    date_column: str = Field(
+        default="snapshot_date", description="Column whose month or quarter is the cohort."
+    )
     target_column: str = Field(default="target", description="Outcome column (1 bad, 0 good, empty unknown).")
     min_cohort_rows: int = Field(default=500, ge=1, description="Smaller cohorts are shown but never alert.")
     min_cohort_bads: int = Field(default=30, ge=1, description="Fewer bads: Gini is shown but never alerts.")
     drift_sample_size: int = Field(
-        default=50_000, ge=100, description="Rows per side sampled for Evidently; PSI/CSI use every row."
+        default=20_000, ge=100, description="Rows per side sampled for Evidently; PSI/CSI use every row."
     )
 
     @model_validator(mode="after")
