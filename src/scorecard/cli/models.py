@@ -1,0 +1,46 @@
+"""``scorecard models``: the registered cards, their versions, aliases, key metrics and gate outcomes."""
+
+from __future__ import annotations
+
+import typer
+
+from scorecard.cli.output import console, print_table
+
+app = typer.Typer(no_args_is_help=True)
+
+KEY_METRICS = {
+    "scorecard_oot_gini": "OOT gini",
+    "challenger_oot_gini": "challenger",
+    "scorecard_oot_score_psi": "PSI",
+}
+
+
+@app.command("list")
+def list_models(
+    card: str | None = typer.Option(None, "--card", help="Only this card type or registered model."),
+) -> None:
+    """Every registered version, newest first: aliases, run status, key metrics and gate outcome."""
+    from scorecard.tracking import registry
+    from scorecard.tracking.store import connect
+
+    client = connect()
+    rows = registry.list_versions(card, client=client)
+    if not rows:
+        console.print("no registered models yet; train a card with `scorecard train`", highlight=False)
+        return
+    print_table(
+        f"Registered models ({client.tracking_uri})",
+        ["model", "version", "aliases", "created (UTC)", "run", *KEY_METRICS.values(), "promotion"],
+        [
+            [
+                r.name,
+                int(r.version),
+                ", ".join(r.aliases),
+                r.created,
+                r.run_status,
+                *(r.metrics.get(k, "") for k in KEY_METRICS),
+                r.gates,
+            ]
+            for r in rows
+        ],
+    )

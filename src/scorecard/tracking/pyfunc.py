@@ -1,0 +1,93 @@
+"""The scorecard as an MLflow pyfunc model: a thin wrapper around the serving bundle.
+
+``mlflow.pyfunc.load_model("models:/application_scorecard@champion").predict(frame)`` returns what the bundle
+runtime returns for the same rows (score, pd, grade, decision, reasons, status), because it *is* the bundle
+runtime. The model carries a copy of the ``scorecard`` package as its code, so it loads where only MLflow is
+installed, with the runtime the card was validated with.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import numpy as np
+import pandas as pd
+from mlflow.models import ModelSignature
+from mlflow.models.model import ModelInfo
+from mlflow.pyfunc import PythonModel, PythonModelContext
+from mlflow.types import ColSpec, Schema
+
+BUNDLE_ARTIFACT = "bundle"
+OUTPUT_TYPES = {
+    "score": "long",
+    "pd": "double",
+    "grade": "string",
+    "decision": "string",
+    "reasons": "string",
+    "status": "string",
+}
+OUTPUT_SCHEMA = Schema([ColSpec(kind, name) for name, kind in OUTPUT_TYPES.items()])
+_INPUT_TYPES = {"number": "double", "boolean": "boolean"}  # bundle field type -> MLflow type; else string
+
+
+class BundleModel(PythonModel):
+    """Scores a DataFrame of applicants with the serving bundle packed in the model's artifacts."""
+
+    def load_context(self, context: PythonModelContext) -> None:
+        from scorecard.bundle.runtime import load_bundle
+
+        self.bundle_ = load_bundle(context.artifacts[BUNDLE_ARTIFACT])
+
+    def predict(
+        self, context: PythonModelContext, model_input: pd.DataFrame, params: dict[str, Any] | None = None
+    ) -> pd.DataFrame:
+        scored = self.bundle_.score_batch(pd.DataFrame(model_input))
+        return pd.DataFrame({c: scored[c] for c in OUTPUT_TYPES}, index=model_input.index)
+
+
+def signature(fields: dict[str, str], required: list[str]) -> ModelSignature:
+    """The bundle's input fields (numbers as double, optional unless the bundle requires them) and outputs."""
+    inputs = [
+        ColSpec(_INPUT_TYPES.get(kind, "string"), name, required=name in required)
+        for name, kind in fields.items()
+    ]
+    return ModelSignature(inputs=Schema(list(inputs)), outputs=OUTPUT_SCHEMA)
+
+
+def _code_copy(root: Path) -> Path:
+    """A clean copy of the installed ``scorecard`` package (no caches) for the model's code folder."""
+    import scorecard
+
+    package = Path(scorecard.__file__).parent
+    return Path(
+        shutil.copytree(package, root / "scorecard", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    )
+
+
+def requirements() -> list[str]:
+    """Pinned requirements of the wrapper (the bundle runtime itself needs numpy only)."""
+    return [f"mlflow=={mlflow.__version__}", f"numpy=={np.__version__}", f"pandas=={pd.__version__}"]
+
+
+def log_bundle_model(
+    bundle_dir: Path, sample: pd.DataFrame, name: str = "scorecard", rows: int = 5
+) -> ModelInfo:
+    """Log the bundle as a pyfunc model in the active run; the input example is ``rows`` rows of ``sample``."""
+    from scorecard.bundle.runtime import load_bundle
+
+    bundle = load_bundle(bundle_dir)
+    example = sample[[c for c in bundle.fields if c in sample.columns]].head(rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        return mlflow.pyfunc.log_model(
+            name=name,
+            python_model=BundleModel(),
+            artifacts={BUNDLE_ARTIFACT: str(bundle_dir)},
+            code_paths=[str(_code_copy(Path(tmp)))],
+            signature=signature(bundle.fields, bundle.required),
+            input_example=example,
+            pip_requirements=requirements(),
+        )
