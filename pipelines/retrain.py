@@ -42,12 +42,8 @@ def _retrain(config_path: Path, bundles: Path, runs: Path, period: str) -> tuple
         details["gates"] = str(exc)
     champion = registry.champion_version(tracked.registered_model)
     details["champion"] = champion
-    if champion is not None:  # versioned folders are immutable; CHAMPION names the one in force
-        target = bundles / cfg.card / f"v{champion}"
-        if not target.exists():
-            registry.download_bundle(f"{tracked.registered_model}/{champion}", target)
-        (bundles / cfg.card / "CHAMPION").write_text(f"v{champion}\n")
-        details["bundle"] = str(target)
+    if champion is not None:
+        details["bundle"] = str(registry.export_champion(tracked.registered_model, bundles / cfg.card))
     return status, code, details
 
 

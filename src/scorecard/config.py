@@ -333,21 +333,42 @@ class ChallengerConfig(Strict):
         default_factory=dict,
         description="LightGBM parameters over the defaults in scorecard.modeling.challenger.",
     )
-    num_boost_round: int = Field(default=1000, ge=1, description="Upper bound on boosting rounds.")
+    num_boost_round: int = Field(default=2000, ge=1, description="Upper bound on boosting rounds.")
     early_stopping_rounds: int = Field(default=50, ge=1)
     validation_size: float = Field(
         default=0.2,
         gt=0,
         lt=1,
-        description="Share of training rows held out (stratified) for early stopping.",
+        description="Share of training rows held out (stratified) for early stopping on large samples.",
+    )
+    cv_folds: int = Field(
+        default=5, ge=2, description="Stratified folds choosing rounds and tree size on small samples."
+    )
+    cv_max_rows: int = Field(
+        default=50_000,
+        ge=0,
+        description="Training rows up to which rounds and tree size are chosen by k-fold CV "
+        "(one validation split above; 0 = always the split).",
+    )
+    num_leaves_grid: list[int] = Field(
+        default_factory=lambda: [4, 8, 16, 32],
+        description="Tree sizes tried from small to large until held-out log-loss stops improving; "
+        "empty or params.num_leaves = no search.",
     )
     monotone: bool = Field(
         default=True, description="Monotone constraints from the binning's bad-rate trends."
     )
     refit: bool = Field(
         default=True,
-        description="Retrain on all training rows for the number of rounds early stopping chose.",
+        description="Retrain on all training rows with the chosen rounds (always so after k-fold CV).",
     )
+
+    @model_validator(mode="after")
+    def _tree_sizes(self) -> ChallengerConfig:
+        small = [n for n in self.num_leaves_grid if n < 2]
+        if small:
+            raise ValueError(f"num_leaves_grid: tree sizes must be >= 2 leaves; got {small}")
+        return self
 
 
 PolicyOp = Literal["in", "not_in", "lt", "le", "gt", "ge", "eq", "ne", "is_true"]

@@ -32,7 +32,7 @@ class CardOutcome:
     metrics: dict[str, dict[str, dict[str, float]]]
     champion: str
     promotion: str
-    bundle: Path
+    bundle: Path | None
     monitoring: str = "-"
 
 
@@ -92,9 +92,8 @@ def run_demo(
         tables[card] = table
         table.frame.to_parquet(workdir / "data" / f"{card}_features.parquet", index=False)
         say(f"{card}: training scorecard and challenger, logging to MLflow")
-        run_dir = workdir / "runs" / card
-        bundle_dir = workdir / "bundles" / card
-        tracked = train_and_log(cfg, table, run_dir=run_dir, bundle_dir=bundle_dir)
+        run_dir = workdir / "runs" / card / dt.date.today().strftime("%Y-%m-%d")
+        tracked = train_and_log(cfg, table, run_dir=run_dir)
         say(f"{card}: promoting version {tracked.version} through the gates")
         try:
             promotion = registry.promote(
@@ -104,6 +103,11 @@ def run_demo(
         except ScorecardError as exc:
             outcome = f"refused ({exc})"
         champion = registry.champion_version(tracked.registered_model, client) or "-"
+        bundle_dir = (
+            None
+            if champion == "-"
+            else registry.export_champion(tracked.registered_model, workdir / "bundles" / card, client)
+        )
         modeled = table.frame[table.frame["split"] != "excluded"]
         summary.cards.append(
             CardOutcome(
@@ -118,6 +122,9 @@ def run_demo(
         )
 
     app_cfg, app_table = configs["application"], tables["application"]
+    app_bundle = summary.cards[0].bundle
+    if app_bundle is None:
+        raise ScorecardError(f"application card has no champion to score with: {summary.cards[0].promotion}")
     frame = app_table.frame
     latest = frame[frame["snapshot_date"] >= pd.Timestamp(DRIFT_START)]
     reference = frame[frame["split"] == "train"]
@@ -125,10 +132,10 @@ def run_demo(
     latest.to_parquet(batch, index=False)
     summary.scored = workdir / "data" / "application_latest_scored.parquet"
     say(f"application: scoring the {len(latest):,} latest applications with the bundle")
-    score_file(load_bundle(summary.cards[0].bundle), batch, summary.scored)
+    score_file(load_bundle(app_bundle), batch, summary.scored)
     say("application: monitoring the drifted period against the development sample")
     summary.report = workdir / "reports" / "application" / dt.date.today().strftime("%Y-%m")
-    result = monitor(app_cfg, latest, reference, summary.cards[0].bundle, out_dir=summary.report)
+    result = monitor(app_cfg, latest, reference, app_bundle, out_dir=summary.report)
     summary.cards[0].monitoring = result.status
     summary.monitoring_exit = result.exit_code
     return summary

@@ -1,4 +1,4 @@
-"""LightGBM challenger: monotone constraints, special codes, SHAP additivity, determinism, bad input."""
+"""LightGBM challenger: monotone constraints, special codes, tree-size search, SHAP, determinism, bad input."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from scorecard.errors import DataError
 from scorecard.modeling.challenger import Challenger, monotone_directions
-from tests.modeling.test_estimator_checks import _BINARY_ONLY, _BINARY_TARGET
 
 
 def _portfolio(n: int = 3000, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
@@ -131,14 +130,78 @@ def test_bad_inputs_are_clear_errors() -> None:
         model.predict_proba(X.assign(income="n/a"))
 
 
-# Beyond the estimators' binary-only checks, the classifier checks also feed 3-class or 1/2 / 'one'/'two' labels.
+def _blocks(n: int, seed: int, interaction: bool) -> tuple[pd.DataFrame, np.ndarray]:
+    """Risk additive in a and b, or carried by two three-way AND cells that only depth-3 trees isolate."""
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(rng.uniform(0, 1, (n, 4)), columns=["a", "b", "c", "d"])
+    hi = X > 0.5
+    if interaction:
+        logit_bad = -2.5 + 5.0 * (hi.a & hi.b & hi.c) + 5.0 * (~hi.a & ~hi.b & hi.d)
+    else:
+        logit_bad = -1.5 + 2.0 * X.a - 2.0 * X.b
+    return X, (rng.uniform(size=n) < 1 / (1 + np.exp(-logit_bad))).astype(int)
+
+
+def test_tree_size_follows_the_data_by_cross_validation() -> None:
+    fast = {
+        "learning_rate": 0.06
+    }  # the search does not depend on the rate; a faster one keeps the test short
+    X, y = _blocks(4000, seed=0, interaction=False)
+    additive = Challenger(params=fast).fit(X, y)
+    assert additive.rounds_by_ == "cv"
+    # Additive risk: the smallest trees win and the search stops at the first larger size that does not help.
+    assert additive.num_leaves_ == 4
+    assert additive.search_["num_leaves"].tolist() == [4, 8]
+    X, y = _blocks(4000, seed=0, interaction=True)
+    interaction = Challenger(params=fast).fit(X, y)
+    assert interaction.num_leaves_ >= 8
+    search = interaction.search_
+    assert interaction.num_leaves_ == search.loc[search["binary_logloss"].idxmin(), "num_leaves"]
+    assert interaction.validation_score_["binary_logloss"] == search["binary_logloss"].min()
+    leaves = [tree["num_leaves"] for tree in interaction.booster_.dump_model()["tree_info"]]
+    assert max(leaves) <= interaction.num_leaves_ < 2 * max(leaves)
+    assert interaction.booster_.num_trees() == interaction.best_iteration_
+
+
+def test_user_params_fix_size_and_rate_and_large_samples_use_a_validation_split() -> None:
+    X, y = _portfolio(1500, seed=2)
+    model = Challenger(params={"max_leaves": 3}, cv_max_rows=1000, refit=False).fit(X, y)
+    assert model.rounds_by_ == "validation"
+    assert model.num_leaves_ == 3
+    assert len(model.search_) == 1
+    # LightGBM resolves a clash of alias and main name in favour of num_leaves: the user's alias must replace it.
+    assert max(tree["num_leaves"] for tree in model.booster_.dump_model()["tree_info"]) <= 3
+    # Without refit the booster is the one early stopping trained on 80% of the rows, trimmed to its best round.
+    assert model.booster_.num_trees() == model.best_iteration_
+    assert model.booster_.params["learning_rate"] == 0.015  # fewer than 10,000 rows: halved rate
+    fixed = Challenger(params={"eta": 0.2}, num_boost_round=37, early_stopping_rounds=0).fit(X, y)
+    assert (fixed.rounds_by_, fixed.booster_.num_trees()) == ("fixed", 37)
+    assert "learning_rate" not in fixed.booster_.params and fixed.booster_.params["eta"] == 0.2
+
+
+# The challenger models P(bad) of a binary 0/1 target: these checks fit 3-class, 1/2 or string labels.
+_BINARY_TARGET = "fits a multiclass or non-0/1 target; binary 0/1 only by design"
 EXPECTED_FAILED = {
-    **_BINARY_ONLY,
+    "check_fit_score_takes_y": "fits y = arange(n) % 3 (three classes); binary 0/1 only by design",
     **dict.fromkeys(
         [
             "check_classifier_data_not_an_array",
             "check_classifiers_classes",
             "check_classifiers_train",
+            "check_dict_unchanged",
+            "check_dont_overwrite_parameters",
+            "check_dtype_object",
+            "check_estimators_dtypes",
+            "check_estimators_fit_returns_self",
+            "check_estimators_overwrite_params",
+            "check_f_contiguous_array_estimator",
+            "check_fit2d_1feature",
+            "check_fit2d_predict1d",
+            "check_methods_sample_order_invariance",
+            "check_methods_subset_invariance",
+            "check_n_features_in_after_fitting",
+            "check_positive_only_tag_during_fit",
+            "check_readonly_memmap_input",
             "check_supervised_y_2d",
         ],
         _BINARY_TARGET,

@@ -345,6 +345,22 @@ def _versions(client: MlflowClient, name: str) -> list[ModelVersion]:
     return list(client.search_model_versions(f"name = '{name}'"))
 
 
+def export_champion(card: str, bundles: Path | str, client: MlflowClient | None = None) -> Path:
+    """The champion's bundle in ``bundles/v<N>`` (downloaded once: versioned folders are immutable), with
+    ``bundles/CHAMPION`` naming the folder in force; raises when the card has no champion."""
+    client = client or _client()
+    name = model_name(card)
+    version = champion_version(name, client)
+    if version is None:
+        raise ScorecardError(f"registered model {name!r} has no champion to export; promote a version first")
+    bundles = Path(bundles)
+    target = bundles / f"v{version}"
+    if not (target / "manifest.json").is_file():
+        download_bundle(f"{name}/{version}", target, client)
+    (bundles / "CHAMPION").write_text(f"v{version}\n")
+    return target
+
+
 def list_versions(card: str | None = None, client: MlflowClient | None = None) -> list[VersionSummary]:
     """Every version of ``card`` (or of every registered model), newest first, with run metrics and gate outcome."""
     client = client or _client()
