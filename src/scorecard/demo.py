@@ -134,8 +134,9 @@ def run_demo(
     say(f"application: scoring the {len(latest):,} latest applications with the bundle")
     score_file(load_bundle(app_bundle), batch, summary.scored)
     say("application: monitoring the drifted period against the development sample")
-    summary.report = workdir / "reports" / "application" / dt.date.today().strftime("%Y-%m")
-    result = monitor(app_cfg, latest, reference, app_bundle, out_dir=summary.report)
+    out_dir = workdir / "reports" / "application" / dt.date.today().strftime("%Y-%m")
+    result = monitor(app_cfg, latest, reference, app_bundle, out_dir=out_dir)
+    summary.report = result.paths["html"]
     summary.cards[0].monitoring = result.status
     summary.monitoring_exit = result.exit_code
     return summary

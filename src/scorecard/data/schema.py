@@ -69,7 +69,16 @@ class TableSchema:
 
 
 PROVINCES = (
-    "north", "south", "east", "west", "central", "coast", "highlands", "lakes", "plains", "islands",
+    "north",
+    "south",
+    "east",
+    "west",
+    "central",
+    "coast",
+    "highlands",
+    "lakes",
+    "plains",
+    "islands",
 )
 PRODUCTS = ("cash_loan", "credit_card", "pos_loan")
 CHANNELS = ("branch", "online", "mobile_app", "agent")
@@ -94,9 +103,22 @@ CUSTOMERS = TableSchema(
         Column("birth_date", "date", description="Date of birth."),
         Column("province", "string", allowed=PROVINCES, description="Province of residence."),
         Column("city", "string", description="City of residence."),
-        Column("income", "float", nullable=True, min=0, description="Declared monthly income; missing when not declared."),
+        Column(
+            "income",
+            "float",
+            nullable=True,
+            min=0,
+            description="Declared monthly income; missing when not declared.",
+        ),
         Column("employment_type", "string", allowed=EMPLOYMENT_TYPES),
-        Column("employment_years", "float", nullable=True, min=0, max=60, description="Years with current employer."),
+        Column(
+            "employment_years",
+            "float",
+            nullable=True,
+            min=0,
+            max=60,
+            description="Years with current employer.",
+        ),
         Column("education", "string", allowed=EDUCATION),
         Column("housing", "string", allowed=HOUSING),
     ),
@@ -117,7 +139,9 @@ APPLICATIONS = TableSchema(
         Column("requested_term", "int", min=1, max=120, description="Requested term in months."),
         Column("declared_province", "string", allowed=PROVINCES),
         Column("decision", "string", allowed=DECISIONS, description="Decision of the legacy policy."),
-        Column("loan_id", "string", nullable=True, description="Booked loan; null when declined or not taken up."),
+        Column(
+            "loan_id", "string", nullable=True, description="Booked loan; null when declined or not taken up."
+        ),
     ),
 )
 

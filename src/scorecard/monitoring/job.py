@@ -16,8 +16,9 @@ import pandas as pd
 from scorecard.config import CardConfig
 from scorecard.errors import ScorecardError
 from scorecard.monitoring.run import MonitoringResult, monitor
+from scorecard.tracking.registry import DEV_SAMPLE_FILE, EVIDENCE_PATH
 
-DEV_SAMPLE_ARTIFACT = "evidence/dev_sample.parquet"
+DEV_SAMPLE_ARTIFACT = f"{EVIDENCE_PATH}/{DEV_SAMPLE_FILE}"
 """Where a training run keeps its development sample (the card's inputs, date column and target)."""
 RUN_TYPE_TAG = "scorecard.run_type"
 MODEL_TAG = "scorecard.model_name"

@@ -165,7 +165,8 @@ def log_evidence(card: TrainedCard, bundle_dir: Path) -> pd.DataFrame:
     sample = frame.loc[frame["split"] == sample_split, [*columns, "target"]].reset_index(drop=True)
     scored = bundle.score_batch(sample)
     mismatch = parity_mismatches(card.score_frame(sample), scored)
-    dev_scores = bundle.score_batch(frame.loc[frame["split"] == "train", columns])["score"]
+    dev = frame.loc[frame["split"] == "train", [*columns, "snapshot_date", "target"]].reset_index(drop=True)
+    dev_scores = bundle.score_batch(dev[columns])["score"]
     coefs = card.scorecard.coef_table_
     violations = coefs.loc[~coefs["sign_ok"].astype(bool), "feature"].astype(str).tolist()
     facts = {
@@ -177,6 +178,7 @@ def log_evidence(card: TrainedCard, bundle_dir: Path) -> pd.DataFrame:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         sample.to_parquet(folder / registry.SAMPLE_FILE, index=False)
+        dev.to_parquet(folder / registry.DEV_SAMPLE_FILE, index=False)  # monitoring's reference
         pd.DataFrame({"score": np.asarray(dev_scores)}).to_parquet(
             folder / registry.DEV_SCORES_FILE, index=False
         )
