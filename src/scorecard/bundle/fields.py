@@ -13,7 +13,7 @@ to a whole column, with a fast numpy path for clean numeric columns, so that ``s
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from itertools import repeat
 from typing import Any
 
@@ -84,6 +84,11 @@ READERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def small_ints(values: Iterable[int]) -> np.ndarray:
+    """A writable uint8 array from ints in 0..255 or bools (``bytearray`` collects them at C speed)."""
+    return np.frombuffer(bytearray(values), dtype=np.uint8)
+
+
 def _reader_or_error(read: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def attempt(value: Any) -> Any:
         try:
@@ -103,14 +108,14 @@ def column(values: np.ndarray, field_type: str) -> tuple[np.ndarray, np.ndarray 
     if field_type in ("category", "string"):
         if values.dtype.kind in "US":
             return values.astype(object), None
-        is_text = np.fromiter(map(isinstance, values, repeat(str)), dtype=bool, count=len(values))
+        is_text = small_ints(map(isinstance, values, repeat(str))).view(bool)
         if is_text.all():
             return values, None
         out = values.copy()
         out[~is_text] = np.frompyfunc(as_text, 1, 1)(values[~is_text])
         return out, None
     if values.dtype.kind in "biuf":
-        out = values.astype(np.float64)
+        out = values.astype(np.float64, copy=False)
         if field_type == "number" or (np.isnan(out) | (out == 0.0) | (out == 1.0)).all():
             return out, None
     elif field_type == "number" and values.dtype.kind in "OUS":

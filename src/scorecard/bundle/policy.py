@@ -18,11 +18,12 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 
-from scorecard.bundle.fields import BadValue
+from scorecard.bundle.fields import BadValue, small_ints
 from scorecard.errors import BundleError
 
 NO_ACTION = "no_action"
@@ -59,7 +60,17 @@ def _missing(value: Any) -> bool:
 class Rule:
     """One compiled rule ``field op value`` with the outcome it leads to when it fires."""
 
-    __slots__ = ("_members", "field", "field_type", "if_missing", "name", "op", "outcome", "value")
+    __slots__ = (
+        "_members",
+        "_verdicts",
+        "field",
+        "field_type",
+        "if_missing",
+        "name",
+        "op",
+        "outcome",
+        "value",
+    )
 
     def __init__(self, spec: dict[str, Any], outcome: str) -> None:
         self.name: str = spec["name"]
@@ -75,6 +86,8 @@ class Rule:
             value = [float(v) for v in value] if isinstance(value, list) else float(value)
         self.value = value
         self._members = frozenset(value) if self.op in ("in", "not_in") else frozenset()
+        # text read for in / not_in: whether a member fires, and a missing value (None) as if_missing
+        self._verdicts = {**dict.fromkeys(self._members, self.op == "in"), None: self.if_missing}
 
     def fires_one(self, value: Any) -> bool:
         """Whether the rule fires for one value already read by its field type."""
@@ -92,6 +105,8 @@ class Rule:
         """Whether the rule fires, for a column read by its field type (float64 or object)."""
         n = len(values)
         text = values.dtype.kind != "f"  # text columns hold str or None
+        if text and self.op in ("in", "not_in"):  # one pass for membership and missing values
+            return small_ints(map(self._verdicts.get, values, repeat(self.op == "not_in"))).view(bool)
         missing = (values == None) if text else np.isnan(values)  # noqa: E711 (elementwise)
         if self.op in ("in", "not_in"):
             hit = np.fromiter(map(self._members.__contains__, values), bool, n)
@@ -161,7 +176,7 @@ class Policy:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Columns decision, knockout ('' when none), flags ('|'-joined) and rows lacking the DPD field.
 
-        Decisions are set as integer codes into ``self.outcomes`` (cheap masked writes) and named at the end.
+        Decisions are set as integer codes into ``self._outcomes`` (cheap masked writes) and named at the end.
         """
         n = len(score)
         code = np.zeros(n, dtype=np.intp)  # NO_ACTION
@@ -175,7 +190,7 @@ class Policy:
         flags = np.full(n, "", dtype=self._flags_dtype)
         warnings = [(rule, rule.fires_batch(values[rule.field])) for rule in self.early_warnings]
         for rule, fired in reversed(warnings):
-            code[fired] = self._code[rule.outcome]
+            np.copyto(code, self._code[rule.outcome], where=fired)
         for rule, fired in warnings:
             flags[fired] = np.where(
                 flags[fired] == "", rule.name, np.strings.add(flags[fired], "|" + rule.name)
@@ -185,10 +200,10 @@ class Policy:
             dpd = values[self.dpd_field]
             no_dpd = np.isnan(dpd)
             for top, floor, action in reversed(self.treatments):
-                code[(dpd <= top) & (score >= floor)] = self._code[action]
+                np.copyto(code, self._code[action], where=(dpd <= top) & (score >= floor))
         knockout = np.zeros(n, dtype=np.intp)
         for k, rule in reversed(list(enumerate(self.knockouts, start=1))):
             fired = rule.fires_batch(values[rule.field])
-            code[fired] = self._code[rule.outcome]
-            knockout[fired] = k
-        return self._outcomes[code], self._knockout_names[knockout], flags, no_dpd
+            np.copyto(code, self._code[rule.outcome], where=fired)
+            np.copyto(knockout, k, where=fired)
+        return np.take(self._outcomes, code), np.take(self._knockout_names, knockout), flags, no_dpd

@@ -4,8 +4,15 @@
 manifest and the format version is one this runtime reads, and returns a ``Bundle``:
 
 - ``score_one(record)`` scores one dict in pure Python (bisect on precomputed lists), for the real-time engine;
-- ``score_batch(columns)`` scores a dict of arrays, a pandas DataFrame or an Arrow table with numpy
-  (``searchsorted``), in blocks of rows; both give identical scores, PDs, grades, decisions and reasons.
+- ``score_batch(columns)`` scores a dict of arrays, a pandas DataFrame or an Arrow table with numpy; both give
+  identical scores, PDs, grades, decisions, reasons and warnings.
+
+Batch path: each value is first placed in a *cell* of its feature (numbers: by counting the edges at or
+below it; categories: one dict lookup), then everything else is a gather from per-cell tables built at load
+time by ``score_one``'s own rule: points and warning flags packed in one int64 per cell, reason ranking keys
+(points lost and model order packed in one small int, so the top k are k plain maxima), reason codes joined
+by gathering fixed-width pieces; warning texts are joined once per distinct combination, for the rows that
+have any. The policy runs once over whole columns.
 
 A bad value (text in a number field, a missing DPD for the treatment table) makes its record an error
 (``status = "error: <field>: <what>"``) and never stops the other records. Scores use integer points, so the
@@ -26,16 +33,16 @@ from typing import Any
 import numpy as np
 
 from scorecard.bundle import format as fmt
-from scorecard.bundle.fields import READERS, BadValue, as_number, as_text, column
+from scorecard.bundle.fields import READERS, BadValue, as_number, as_text, column, small_ints
 from scorecard.bundle.policy import Policy
 from scorecard.errors import BundleError, DataError
 
-BLOCK_ROWS = 1 << 13
+BLOCK_ROWS = 1 << 15
 """Rows scored per numpy block in ``score_batch`` (bounds memory, keeps arrays in cache)."""
 
 _ABSENT = object()
-_TAKEN = np.int32(-(2**31) + 255)
-"""Reason key of a feature already taken: below every real key, and its low byte still decodes to position 0."""
+_GROUP = 31
+"""Features whose points and warning flags are summed in one int64 (see ``Bundle._packed``)."""
 
 
 # ----------------------------------------------------------------------------------------- verification
@@ -107,6 +114,10 @@ class Feature:
     """One scorecard feature compiled for scoring: bin lookup, points per bin, warning texts.
 
     Bin index layout: regular bins ``0..n-1``, then ``special``, ``missing`` and (categorical) ``unknown``.
+    For batches every value falls in a *cell* (``cells``), whose bin, points and warning flag are tabulated:
+    a categorical cell is its bin; a numerical cell is an interval between consecutive ``edges`` (splits,
+    each special code as a one-value interval, the valid-range bounds), cell 0 holding NaN. The tables are
+    filled by ``locate`` on one value of each cell, so batch and one-record scoring cannot disagree.
     """
 
     def __init__(self, spec: dict[str, Any]) -> None:
@@ -132,9 +143,7 @@ class Feature:
                 raise BundleError(
                     f"scorecard.json: feature {self.name!r}: splits must ascend, one fewer than bins"
                 )
-            self.split_array = np.asarray(self.splits, dtype=np.float64)
             self.codes = frozenset(float(c) for c in codes)
-            self.code_array = np.asarray(sorted(self.codes), dtype=np.float64)
             lo, hi = spec.get("valid_range") or (None, None)
             self.lo = -math.inf if lo is None else float(lo)
             self.hi = math.inf if hi is None else float(hi)
@@ -143,6 +152,12 @@ class Feature:
                 if (lo is not None and hi is not None)
                 else f"{self.name}: out of range"
             )
+            edges = sorted(
+                {-math.inf, *self.splits, *self.codes, self.lo, math.nextafter(self.hi, math.inf)}
+                | {math.nextafter(c, math.inf) for c in self.codes}
+            )
+            self.edges = np.asarray(edges, dtype=np.float64)[:, None]
+            cell_values = [math.nan, *edges]  # cell c >= 1 starts at edges[c - 1]
         elif self.kind == "categorical":
             self.lookup: dict[str, int] = {}
             for i, b in enumerate(bins):
@@ -151,10 +166,15 @@ class Feature:
             self._batch_lookup: dict[str | None, int] = {None: self.missing}
             self._batch_lookup.update(self.lookup)
             self.warn = f"{self.name}: unknown category, scored as {spec['unknown'].get('rule', 'unknown')}"
+            cell_values = []
         else:
             raise BundleError(
                 f"scorecard.json: feature {self.name!r}: kind {self.kind!r} is not numerical/categorical"
             )
+        cells = [self._located(x) for x in cell_values] or [(i, i == self.unknown) for i in range(len(parts))]
+        self.cell_bins = np.asarray([b for b, _ in cells], dtype=np.intp)
+        self.cell_warn = np.asarray([w for _, w in cells], dtype=bool)
+        self.cell_points = self.table[self.cell_bins].astype(np.int64)
 
     @property
     def field_type(self) -> str:
@@ -174,29 +194,38 @@ class Feature:
         key = value if type(value) is str else as_text(value)
         return self.missing if key is None else self._category(key, warnings)
 
-    def locate_column(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """(bin index, warning mask, per-row BadValue or None) for a column of raw values."""
+    def cells(self, values: np.ndarray, dtype: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        """(cell of each raw value as ``dtype``, per-row BadValue or None) for a column."""
         if self.kind == "numerical":
             x, errors = column(values, "number")
-            index = _bin_index(self.split_array, x)
-            warn = (x < self.lo) | (x > self.hi)  # False for NaN
-            if len(self.code_array):
-                special = (
-                    x == self.code_array[0] if len(self.code_array) == 1 else np.isin(x, self.code_array)
-                )
-                index[special] = self.special
-                warn &= ~special
-            index[np.isnan(x)] = self.missing
-            return index, warn, errors
+            out = np.empty(len(x), dtype=dtype)
+            for start in range(0, len(x), BLOCK_ROWS):  # cell = number of edges <= x (0 for NaN)
+                above = x[None, start : start + BLOCK_ROWS] >= self.edges
+                np.sum(above.view(np.uint8), axis=0, dtype=dtype, out=out[start : start + BLOCK_ROWS])
+            return out, errors
         values = values.astype(object) if values.dtype.kind in "US" else values
-        index = np.fromiter(map(self._batch_lookup.get, values, repeat(self.unknown)), np.intp, len(values))
+        bins = map(self._batch_lookup.get, values, repeat(self.unknown))
+        index = (
+            small_ints(bins).astype(dtype, copy=False)
+            if self.unknown < 256
+            else np.fromiter(bins, dtype, len(values))
+        )
         odd = np.flatnonzero(index == self.unknown)  # unknown, or a value that is not yet text (NaN, numbers)
         if len(odd):
             texts, _ = column(values[odd], "category")
             index[odd] = np.fromiter(
-                map(self._batch_lookup.get, texts, repeat(self.unknown)), np.intp, len(odd)
+                map(self._batch_lookup.get, texts, repeat(self.unknown)), dtype, len(odd)
             )
-        return index, index == self.unknown, None
+        return index, None
+
+    def locate_column(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """(bin index, warning mask, per-row BadValue or None) for a column of raw values."""
+        cells, errors = self.cells(values, np.intp)
+        return self.cell_bins[cells], self.cell_warn[cells], errors
+
+    def _located(self, value: float) -> tuple[int, bool]:
+        warnings: list[str] = []
+        return self.locate(value, warnings), bool(warnings)
 
     def _number(self, value: Any) -> float:
         try:
@@ -210,19 +239,6 @@ class Feature:
             warnings.append(self.warn)
             return self.unknown
         return index
-
-
-def _bin_index(splits: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Number of splits <= x (== bisect_right == np.searchsorted(side="right")); NaN gets 0.
-
-    For the few splits of a scorecard feature, summing comparisons beats a binary search per value.
-    """
-    if len(splits) > 24:
-        return np.searchsorted(splits, x, side="right")
-    index = np.zeros(len(x), dtype=np.intp)
-    for split in splits:
-        np.add(index, x >= split, out=index, casting="unsafe")
-    return index
 
 
 def _integer_points(feature: str, value: Any) -> int:
@@ -337,24 +353,53 @@ class Bundle:
         self._grade_table = _grades(calibration["master_scale"], self._pd_table)
         self._pd_list: list[float] = self._pd_table.tolist()
         self._grade_list: list[str] = self._grade_table.tolist()
-        self._reason_codes = np.asarray([r.code for r in self._reasons] + [""], dtype=str)
+        # batch tables: per feature, points / warning bit per cell; per eligible reason, a ranking key per cell
+        most_cells = max((len(f.cell_bins) for f in self.features), default=0)
+        self._cell_dtype = np.uint8 if most_cells <= 256 else np.uint16
+        # points and warning flag of a cell ride in one int64: the points above the feature's lowest in the low
+        # 32 bits, the flag of feature j at bit 32 + j % 31; summed over a group of 31 features, the low bits
+        # add up the points (below 2**30) and the flags, one bit each, never carry
+        self._packed = [
+            (j // _GROUP, (f.cell_points - min(f.points)) | f.cell_warn.astype(np.int64) << (32 + j % _GROUP))
+            for j, f in enumerate(self.features)
+        ]
+        n_eligible = len(self._reasons)
+        self._reason_codes = np.asarray([r.code for r in self._reasons] + [""], dtype=str)  # rank n: none
         self._reason_refs = np.asarray([r.reference for r in self._reasons], dtype=np.float64)
-        self._reason_cols = np.asarray([r.position for r in self._reasons], dtype=np.intp)
-        # reasons by packed int32 keys per bin, (points lost << 8) | (255 - position), when lost points are whole
+        # ranking keys (points lost << bits) | (mask - rank), mask = 2**bits - 1 > rank, when lost points are
+        # whole; lost <= 0 packs as the "none" key mask - n_eligible, so a plain maximum over the reasons
+        # finds the most points lost and, among equals, the first in model order (as ``score_one``)
         whole = bool(np.all(self._reason_refs == np.round(self._reason_refs)))
         widest = max(
             (abs(r.reference) + max(map(abs, self.features[r.position].points)) for r in self._reasons),
             default=0,
         )
+        self._key_bits = max(n_eligible.bit_length(), 1)
+        key_type = next(
+            (t for t in (np.int16, np.int32) if (int(widest) + 1) << self._key_bits <= np.iinfo(t).max), None
+        )
+        mask = (1 << self._key_bits) - 1
+        self._key_type: Any = key_type
         self._key_tables = (
             [
-                (
-                    (int(r.reference) - self.features[r.position].table.astype(np.int64)) << 8 | (255 - k)
-                ).astype(np.int32)
+                np.where(lost > 0, lost << self._key_bits | (mask - k), mask - n_eligible).astype(key_type)
                 for k, r in enumerate(self._reasons)
+                for lost in [int(r.reference) - self.features[r.position].cell_points]
             ]
-            if whole and len(self._reasons) < 256 and widest < 2**22
+            if whole and key_type is not None
             else []
+        )
+        # equal-length codes join "|"-separated by gathering fixed-width pieces ("R01", "|R02", ...) per rank
+        widths = {len(r.code) for r in self._reasons}
+        width = widths.pop() if len(widths) == 1 else 0
+        chars = np.zeros((n_eligible + 1, width + 1), dtype=np.uint32)  # row n_eligible: none, all NUL
+        chars[:n_eligible, 0] = ord("|")
+        if width:
+            chars[:n_eligible, 1:] = self._reason_codes[:n_eligible].view(np.uint32).reshape(-1, width)
+        self._pieces = (
+            (chars[:, 1:].copy().view(f"V{4 * width}").ravel(), chars.view(f"V{4 * width + 4}").ravel())
+            if width
+            else None
         )
 
     @property
@@ -426,24 +471,25 @@ class Bundle:
             raise DataError(
                 f"input lacks required fields {absent}; bundle {self.name!r} needs {self.required}"
             )
-        blocks = [
-            self._score_block({k: v[start : start + BLOCK_ROWS] for k, v in data.items()}, explain)
-            for start in range(0, n, BLOCK_ROWS)
-        ] or [self._score_block({k: v[:0] for k, v in data.items()}, explain)]
-        return {key: np.concatenate([b[key] for b in blocks]) for key in blocks[0]}
-
-    def _score_block(self, data: dict[str, np.ndarray], explain: bool) -> dict[str, np.ndarray]:
-        n = len(next(iter(data.values()))) if data else 0
         errors = _Errors(n)
-        points = np.empty((len(self.features), n), dtype=np.int32)  # features x rows: row-wise ops vectorise
-        warned = np.zeros((len(self.features), n), dtype=bool)
-        indexes = []
-        for j, f in enumerate(self.features):
-            index, warned[j], bad = f.locate_column(data[f.name])
-            points[j] = f.table[index]
-            indexes.append(index)
+        cells = []
+        for f in self.features:
+            cell, bad = f.cells(data[f.name], self._cell_dtype)
+            cells.append(cell)
             errors.add(bad, f.name)
-        score = self.base_points + points.sum(axis=0, dtype=np.int64)
+        score = np.empty(n, dtype=np.int64)
+        ranks = np.empty((self.top_k, n), dtype=np.intp)
+        warn_words = np.empty((-(-len(self.features) // _GROUP), n), dtype=np.int64)
+        for start in range(0, n, BLOCK_ROWS):  # blocks of rows keep the per-feature passes in cache
+            rows = slice(start, start + BLOCK_ROWS)
+            block = [cell[rows].astype(np.intp) for cell in cells]  # intp: the fastest index to gather by
+            packed = np.zeros((len(warn_words), len(score[rows])), dtype=np.int64)
+            for (group, table), cell in zip(self._packed, block, strict=True):
+                np.add(packed[group], np.take(table, cell), out=packed[group])
+            score[rows] = self.score_min + (packed & 0xFFFFFFFF).sum(axis=0)
+            warn_words[:, rows] = packed >> 32
+            if explain:
+                ranks[:, rows] = self._top_reasons(block, len(packed[0]))
         values = {}
         for name, _ in self._policy_fields:
             values[name], bad = column(data[name], self.fields[name])
@@ -453,13 +499,13 @@ class Bundle:
         row = score - self.score_min
         out = {
             "score": score,
-            "pd": self._pd_table[row],
-            "grade": self._grade_table[row],
+            "pd": np.take(self._pd_table, row),
+            "grade": np.take(self._grade_table, row),
             "decision": decision,
             "knockout": knockout,
             "flags": flags,
-            **(self._reason_columns(points, indexes) if explain else {}),
-            **({"warnings": _warning_texts(warned, [f.warn for f in self.features])} if explain else {}),
+            **(self._reason_columns(ranks) if explain else {}),
+            **({"warnings": _warning_texts(warn_words, [f.warn for f in self.features])} if explain else {}),
             "status": errors.status(),
         }
         if errors.bad.any():
@@ -468,36 +514,49 @@ class Bundle:
                     array[errors.bad] = 0 if key == "score" else np.nan if key == "pd" else ""
         return out
 
-    def _reason_columns(self, points: np.ndarray, indexes: list[np.ndarray]) -> dict[str, np.ndarray]:
-        """Top-k reason codes per row, taken by repeated first-maximum (ties in model order, as ``score_one``)."""
-        n_eligible, n = len(self._reasons), points.shape[1]
-        ranks = np.full((self.top_k, n), n_eligible, dtype=np.int64)
+    def _top_reasons(self, block: list[np.ndarray], n: int) -> np.ndarray:
+        """Reason ranks (top_k x rows; ``len(reasons)`` = none) by repeated first maximum of points lost."""
+        n_eligible = len(self._reasons)
+        ranks = np.full((self.top_k, n), n_eligible, dtype=np.intp)
         columns = np.arange(n)
-        if n_eligible and self._key_tables:
-            # packed int32 keys, (points lost << 8) | (255 - position), gathered per bin: a plain maximum over
-            # features picks the most points lost and, among equals, the first feature; lost <= 0 is < 256
-            keys = np.empty((n_eligible, n), dtype=np.int32)
+        if self._key_tables:
+            mask = (1 << self._key_bits) - 1
+            keys = np.empty((n_eligible + 1, n), dtype=self._key_type)
+            keys[n_eligible] = mask - n_eligible  # a row of "none" keys: every row has a maximum to take
             for k, (r, table) in enumerate(zip(self._reasons, self._key_tables, strict=True)):
-                keys[k] = table[indexes[r.position]]
+                np.take(table, block[r.position], out=keys[k])
+            # below every key, and its low bits still decode to "none"
+            taken = np.iinfo(self._key_type).min + mask - n_eligible
             for k in range(self.top_k):
-                best = keys.max(axis=0)
-                at = 255 - (best & 255)
-                ranks[k] = np.where(best >= 256, at, n_eligible)
-                keys[at, columns] = _TAKEN
+                np.subtract(mask, keys.max(axis=0) & mask, out=ranks[k])
+                keys[ranks[k], columns] = taken
         elif n_eligible:
-            lost = self._reason_refs[:, None] - points[self._reason_cols]
+            points = [self.features[r.position].cell_points[block[r.position]] for r in self._reasons]
+            lost = self._reason_refs[:, None] - np.asarray(points, dtype=np.float64).reshape(n_eligible, n)
             lost[~(lost > 0)] = -np.inf
             for k in range(self.top_k):
-                best, at = lost[0].copy(), np.zeros(n, dtype=np.int64)
-                for j in range(1, n_eligible):
-                    better = lost[j] > best
-                    np.copyto(best, lost[j], where=better)
-                    at[better] = j
-                ranks[k] = np.where(best > 0, at, n_eligible)
+                at = lost.argmax(axis=0)  # first maximum: ties in model order
+                ranks[k] = np.where(lost[at, columns] > 0, at, n_eligible)
                 lost[at, columns] = -np.inf
-        columns_k = {f"reason_{k + 1}": self._reason_codes[ranks[k]] for k in range(self.top_k)}
+        return ranks
+
+    def _reason_columns(self, ranks: np.ndarray) -> dict[str, np.ndarray]:
+        """reasons ("|"-joined codes) and reason_1..reason_k from reason ranks (top_k x rows)."""
+        columns_k = {f"reason_{k + 1}": np.take(self._reason_codes, ranks[k]) for k in range(self.top_k)}
+        if not self.top_k:
+            return {"reasons": np.full(ranks.shape[1], ""), **columns_k}
+        if self._pieces is not None:
+            # fixed-width pieces "R01", "|R02", ... side by side; a reason at rank k implies one at every rank
+            # before it, so absent reasons are trailing NULs, which numpy strings drop
+            first, later = self._pieces
+            layout = np.dtype([(f"r{k}", first.dtype if k == 0 else later.dtype) for k in range(self.top_k)])
+            pieces = np.empty(ranks.shape[1], dtype=layout)
+            for k in range(self.top_k):
+                pieces[f"r{k}"] = np.take(first if k == 0 else later, ranks[k])
+            return {"reasons": pieces.view(f"<U{layout.itemsize // 4}"), **columns_k}
+        n_eligible = len(self._reasons)
         joined = columns_k["reason_1"]
-        for k in range(1, self.top_k):  # a reason at rank k implies one at every rank before it
+        for k in range(1, self.top_k):
             longer = np.strings.add(np.strings.add(joined, "|"), columns_k[f"reason_{k + 1}"])
             joined = np.where(ranks[k] < n_eligible, longer, joined)
         return {"reasons": joined, **columns_k}
@@ -549,19 +608,23 @@ class _Errors:
         return out
 
 
-def _warning_texts(warned: np.ndarray, texts: list[str]) -> np.ndarray:
-    """Per row (column of the features x rows mask ``warned``), the "; "-joined texts of its warnings.
+def _warning_texts(words: np.ndarray, texts: list[str]) -> np.ndarray:
+    """Per row, the "; "-joined texts of its warnings, from flag words (words x rows; text j: word j // 31,
+    bit j % 31).
 
-    Each distinct combination of warnings is joined once; rows share the resulting str objects.
+    Only rows with a warning are looked at; each distinct combination is joined once and its str shared.
     """
-    rows = np.flatnonzero(warned.any(axis=0))
+    rows = np.flatnonzero(words.any(axis=0))
     if not len(rows):
-        return np.full(warned.shape[1], "")
-    out = np.full(warned.shape[1], "", dtype=object)
-    block = np.ascontiguousarray(warned[:, rows].T)
-    keys = block.view(np.dtype((np.void, block.shape[1]))).ravel()
+        return np.full(words.shape[1], "")
+    out = np.full(words.shape[1], "", dtype=object)
+    masks = np.ascontiguousarray(words[:, rows].T)
+    keys = masks.view(np.dtype((np.void, masks.shape[1] * 8))).ravel()
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    joined = ["; ".join(texts[j] for j in np.flatnonzero(block[i])) for i in first]
+    joined = [
+        "; ".join(t for j, t in enumerate(texts) if int(masks[i, j // _GROUP]) >> (j % _GROUP) & 1)
+        for i in first
+    ]
     out[rows] = np.asarray(joined, dtype=object)[inverse.ravel()]
     return out
 
