@@ -148,7 +148,8 @@ values get bins of their own. The automatic solution for `bureau_utilisation`:
         """
 from scorecard.modeling import WoeBinner
 
-auto = WoeBinner.from_config(cfg.binning).fit(X[["bureau_utilisation"]], y)
+automatic = cfg.binning.model_copy(update={"overrides": None})  # the config's own overrides come next
+auto = WoeBinner.from_config(automatic).fit(X[["bureau_utilisation"]], y)
 auto.binning_table("bureau_utilisation")
 """
     ),

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, DemoSummary]]:
     workdir = tmp_path_factory.mktemp("demo")
     shutil.copytree(REPO / "configs", workdir / "configs")
     for card in ("application", "behaviour", "collection"):  # 3,000 applications: gates for a small sample
@@ -30,10 +31,10 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummar
         raw = yaml.safe_load(path.read_text())
         raw["gates"].update(min_oot_gini=-1.0, max_score_psi=10.0)  # gate logic: tests/tracking
         path.write_text(yaml.safe_dump(raw, sort_keys=False))
-    os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{workdir}/mlruns/mlflow.db"
     (workdir / "mlruns").mkdir()
-    summary = run_demo(workdir, rows=3_000, seed=3)
-    return workdir, summary
+    with pytest.MonkeyPatch.context() as patch:  # this module's store only; restored for other tests
+        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{workdir}/mlruns/mlflow.db")
+        yield workdir, run_demo(workdir, rows=3_000, seed=3)
 
 
 def test_demo_trains_promotes_exports_scores_and_monitors(demo_run: tuple[Path, DemoSummary]) -> None:

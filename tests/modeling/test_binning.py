@@ -180,7 +180,7 @@ def test_override_file_errors_name_the_problem(sample, tmp_path: Path) -> None:
 
 def test_example_override_file_is_valid() -> None:
     overrides = load_overrides(REPO / "configs" / "overrides" / "application.yaml")
-    assert overrides["bureau_utilisation"].splits == [0.3, 0.5, 0.7, 0.9]
+    assert overrides["bureau_utilisation"].splits == [0.3, 0.5, 0.7]
     assert all(o.reason for o in overrides.values())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mlflow
+import pandas as pd
 import pytest
 import yaml
 from tests.tracking.cards import card_config, modeling_table
@@ -32,12 +33,10 @@ def test_monitor_the_champion_from_the_registry(tmp_path, capsys):
     args = ["monitor", "--card", "application", "--config", str(path), "--current", str(tmp_path / "current.parquet"),
             "--model", f"{NAME}@champion", "--out", str(tmp_path / "report")]  # fmt: skip
 
-    assert run(args) == 1  # the training run has no development sample yet
-    assert DEV_SAMPLE_ARTIFACT in capsys.readouterr().err
-
-    dev = tmp_path / "dev_sample.parquet"
-    frame[frame["split"] == "train"].to_parquet(dev)
-    client.log_artifact(tracked.run_id, str(dev), "evidence")
+    logged = client.download_artifacts(tracked.run_id, DEV_SAMPLE_ARTIFACT, str(tmp_path))
+    dev = pd.read_parquet(logged)  # the training run logged its development sample: monitoring's reference
+    assert len(dev) == int((frame["split"] == "train").sum())
+    assert {"snapshot_date", "target", *table.features} <= set(dev.columns)
     assert run(args) in (0, 10, 20)
     monitoring = mlflow.search_runs(experiment_names=["retail_application_monitoring"])
     assert len(monitoring) == 1
