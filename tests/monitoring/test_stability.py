@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from scorecard.errors import DataError
+from scorecard.modeling.evaluation import score_band_edges
 from scorecard.monitoring import stability
 
 
@@ -85,7 +86,7 @@ def test_cohorts_by_month_and_quarter_are_sorted():
 
 def test_score_bands_are_reference_quartiles():
     scores = np.arange(1, 101)
-    edges = stability.score_band_edges(scores, 4)
+    edges = score_band_edges(scores, 4)
     assert edges.tolist() == pytest.approx([25.75, 50.5, 75.25])
     assert stability.band_codes([1, 25.75, 50, 100], edges).tolist() == [0, 1, 1, 3]
     assert stability.band_labels(edges)[0] == "[-inf, 25.75)"

@@ -15,6 +15,7 @@ from scorecard.bundle import format as fmt
 from scorecard.bundle.runtime import Bundle, load_bundle
 from scorecard.config import CardConfig, MonitoringConfig
 from scorecard.errors import DataError
+from scorecard.modeling.evaluation import score_band_edges
 from scorecard.monitoring import backtest, stability
 from scorecard.monitoring.drift import DriftResult, data_drift
 from scorecard.monitoring.health import feature_health
@@ -252,7 +253,7 @@ def _stability(
     cohort_names: list[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, tuple[np.ndarray, np.ndarray]]]:
     """Score PSI and CSI per feature (per bin, whole batch and per cohort), and each feature's bin codes."""
-    edges = stability.score_band_edges(ref_score, cfg.n_score_bands)
+    edges = score_band_edges(ref_score, cfg.n_score_bands)
     score_table = stability.stability_table(
         "score",
         stability.band_labels(edges),

@@ -54,15 +54,6 @@ def psi(expected: Any, actual: Any, floor: float = PSI_FLOOR) -> float:
     return float(psi_contributions(expected, actual, floor).sum())
 
 
-def score_band_edges(reference_scores: Any, n_bands: int = 10) -> np.ndarray:
-    """Inner edges of ``n_bands`` equal-count bands of the reference scores (duplicates dropped where scores tie)."""
-    scores = np.asarray(reference_scores, dtype=float)
-    scores = scores[np.isfinite(scores)]
-    if scores.size == 0:
-        raise DataError("score bands: the reference has no finite scores")
-    return np.unique(np.quantile(scores, np.linspace(0, 1, n_bands + 1)[1:-1]))
-
-
 def band_codes(scores: Any, edges: np.ndarray) -> np.ndarray:
     """Band index of each score: band k holds edges[k-1] <= score < edges[k]."""
     return np.searchsorted(edges, np.asarray(scores, dtype=float), side="right")
