@@ -14,6 +14,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from scorecard.errors import DataError
 from scorecard.modeling.challenger import Challenger, monotone_directions
+from tests.modeling.sklearn_checks import CLASSIFIER_BINARY_ONLY
 
 
 def _portfolio(n: int = 3000, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
@@ -179,39 +180,9 @@ def test_user_params_fix_size_and_rate_and_large_samples_use_a_validation_split(
     assert "learning_rate" not in fixed.booster_.params and fixed.booster_.params["eta"] == 0.2
 
 
-# The challenger models P(bad) of a binary 0/1 target: these checks fit 3-class, 1/2 or string labels.
-_BINARY_TARGET = "fits a multiclass or non-0/1 target; binary 0/1 only by design"
-EXPECTED_FAILED = {
-    "check_fit_score_takes_y": "fits y = arange(n) % 3 (three classes); binary 0/1 only by design",
-    **dict.fromkeys(
-        [
-            "check_classifier_data_not_an_array",
-            "check_classifiers_classes",
-            "check_classifiers_train",
-            "check_dict_unchanged",
-            "check_dont_overwrite_parameters",
-            "check_dtype_object",
-            "check_estimators_dtypes",
-            "check_estimators_fit_returns_self",
-            "check_estimators_overwrite_params",
-            "check_f_contiguous_array_estimator",
-            "check_fit2d_1feature",
-            "check_fit2d_predict1d",
-            "check_methods_sample_order_invariance",
-            "check_methods_subset_invariance",
-            "check_n_features_in_after_fitting",
-            "check_positive_only_tag_during_fit",
-            "check_readonly_memmap_input",
-            "check_supervised_y_2d",
-        ],
-        _BINARY_TARGET,
-    ),
-}
-
-
 @parametrize_with_checks(
     [Challenger(num_boost_round=20, early_stopping_rounds=5)],
-    expected_failed_checks=lambda _: EXPECTED_FAILED,
+    expected_failed_checks=lambda _: CLASSIFIER_BINARY_ONLY,
 )
 def test_sklearn_compatible(estimator: Challenger, check: Any) -> None:
     check(estimator)

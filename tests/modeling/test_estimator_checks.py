@@ -12,34 +12,11 @@ from scorecard.modeling.calibration import Calibrator
 from scorecard.modeling.reasons import ReasonCoder
 from scorecard.modeling.scorecard import Scorecard
 from scorecard.modeling.selection import FeatureSelector
-
-# The checks below feed a 3- or 4-class target (or labels 1/2, 'one'/'two'); our estimators accept only a
-# binary 0/1 target (1 = bad) on purpose and reject anything else with a clear error.
-_BINARY_TARGET = "fits with a multiclass or non-0/1 target; binary 0/1 only by design"
-_BINARY_ONLY = dict.fromkeys(
-    [
-        "check_dict_unchanged",
-        "check_dont_overwrite_parameters",
-        "check_dtype_object",
-        "check_estimators_dtypes",
-        "check_estimators_fit_returns_self",
-        "check_estimators_overwrite_params",
-        "check_f_contiguous_array_estimator",
-        "check_fit2d_1feature",
-        "check_fit2d_predict1d",
-        "check_fit_score_takes_y",
-        "check_methods_sample_order_invariance",
-        "check_methods_subset_invariance",
-        "check_n_features_in_after_fitting",
-        "check_positive_only_tag_during_fit",
-        "check_readonly_memmap_input",
-    ],
-    _BINARY_TARGET,
-)
+from tests.modeling.sklearn_checks import BINARY_ONLY
 
 EXPECTED_FAILED: dict[str, dict[str, str]] = {
-    "WoeBinner": _BINARY_ONLY,
-    "FeatureSelector": _BINARY_ONLY,
+    "WoeBinner": BINARY_ONLY,
+    "FeatureSelector": BINARY_ONLY,
     "Scorecard": {
         "check_classifier_data_not_an_array": "labels 1/2; binary 0/1 only by design",
         "check_classifiers_classes": "string labels; binary 0/1 only by design",
