@@ -11,14 +11,23 @@ export UV_PYTHON_PREFERENCE := only-system
 export DO_NOT_TRACK := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: env lint typecheck unit test demo bench clean
+.PHONY: env system lint typecheck unit test demo bench clean
 
 $(STAMP): pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
-	$(PYTHON) -m uv sync --frozen --python $(PYTHON)
+	$(PYTHON) -m uv sync --frozen --group bench --python $(PYTHON)
 	@touch $@
 
 env: $(STAMP)
+
+# Operating-system packages the browser and PDF tests use (Debian's chromium, pango for WeasyPrint).
+# Tests that need them skip with a reason where they are absent.
+system:
+	@if command -v chromium >/dev/null && ldconfig -p | grep -q libpango-1.0; then echo "system packages present"; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 >/dev/null && echo "installed chromium and pango"; \
+	else echo "cannot install chromium/pango here (needs root and apt-get); browser and PDF tests will skip"; fi
 
 lint: env
 	$(BIN)/ruff check src tests benchmarks pipelines notebooks
