@@ -237,6 +237,13 @@ class BinningConfig(Strict):
     special_codes: list[float] = Field(
         default_factory=lambda: [-1.0], description="Numerical codes binned apart (e.g. -1 'no bureau file')."
     )
+    detect_special_codes: bool = Field(
+        default=True,
+        description="Also bin apart the sentinels found per numerical feature (-9/-8/-7, 96/98, 9999x).",
+    )
+    max_pvalue: float | None = Field(
+        default=None, gt=0, lt=1, description="Adjacent bins must differ in event rate at this p-value."
+    )
     cat_cutoff: float | None = Field(
         default=0.01, gt=0, lt=1, description="Rare categories grouped below this share."
     )
@@ -287,29 +294,33 @@ class GradeBand(Strict):
     max_pd: float = Field(gt=0, le=1)
 
 
-def _default_master_scale() -> list[GradeBand]:
-    bands = [
-        ("A", 0.005),
-        ("B", 0.01),
-        ("C", 0.02),
-        ("D", 0.04),
-        ("E", 0.08),
-        ("F", 0.16),
-        ("G", 0.32),
-        ("H", 1.0),
-    ]
-    return [GradeBand(grade=g, max_pd=p) for g, p in bands]
-
-
 class CalibrationConfig(Strict):
-    """Score to PD, and the master scale of grades (bands of PD, ascending, the last at 1.0)."""
+    """Score to PD, and the master scale of grades (bands of PD, ascending, the last at 1.0).
+
+    Without ``master_scale`` the grades are fitted to the development PDs: ``n_grades`` equal-frequency
+    bands, adjacent bands merged until the bad rates rise grade by grade.
+    """
 
     method: Literal["logistic", "isotonic"] = "logistic"
     long_run_pd: float | None = Field(default=None, gt=0, lt=1)
-    master_scale: list[GradeBand] = Field(default_factory=_default_master_scale)
+    master_scale: list[GradeBand] | None = Field(
+        default=None,
+        description="Fixed grade bands (e.g. a bank-wide scale); null fits the grades to the development PDs.",
+    )
+    n_grades: int = Field(
+        default=8, ge=2, le=26, description="Grades of a fitted master scale (fewer when bad rates tie)."
+    )
+    max_grade_share: float = Field(
+        default=0.4,
+        gt=0,
+        le=1,
+        description="Warn (in the run's decisions) when one grade holds more than this share of development rows.",
+    )
 
     @model_validator(mode="after")
     def _ascending(self) -> CalibrationConfig:
+        if self.master_scale is None:
+            return self
         pds = [b.max_pd for b in self.master_scale]
         if not pds or pds != sorted(pds) or len(set(pds)) != len(pds) or pds[-1] != 1.0:
             raise ValueError("master_scale max_pd values must be strictly ascending and end at 1.0")

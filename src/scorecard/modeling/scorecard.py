@@ -89,7 +89,13 @@ class Scorecard(ClassifierMixin, BaseEstimator):
             del self.feature_names_in_
         woe = self.binner_.transform(X)
         self.selector_ = clone(self.selector) if self.selector is not None else FeatureSelector()
-        self.selector_.fit(woe, target, iv=self.binner_.iv_)
+        self.selector_.fit(
+            woe,
+            target,
+            iv=self.binner_.iv_,
+            set_aside=self.binner_.dropped_,
+            single_bin=self.binner_.single_bin_,
+        )
 
         forced = set(self.selector_.force_include)
         features = list(self.selector_.selected_)

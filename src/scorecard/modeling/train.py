@@ -26,6 +26,7 @@ from scorecard.modeling.calibration import Calibrator, MasterScale
 from scorecard.modeling.challenger import Challenger
 from scorecard.modeling.evaluation import evaluate
 from scorecard.modeling.inputs import binary_target
+from scorecard.modeling.overrides import check_overrides
 from scorecard.modeling.reasons import ReasonCoder
 from scorecard.modeling.scorecard import Scorecard
 
@@ -169,6 +170,7 @@ def train_card(
     config: CardConfig, table: ModelingTable | None = None, run_dir: Path | str | None = None
 ) -> TrainedCard:
     """Train the scorecard, its calibration, reason codes and challenger on ``table`` (loaded when None)."""
+    check_overrides(config)
     if table is None:
         table = load_table(config)
     frame, features = _modeling_rows(table)
@@ -177,8 +179,6 @@ def train_card(
     decisions: list[str] = []
 
     card_model = Scorecard.from_config(config, categorical_features=table.categorical).fit(X, y)
-    for feature, reason in card_model.binner_.dropped_.items():
-        decisions.append(f"binning dropped {feature}: {reason}")
     selection = card_model.selector_.log_
     dropped = selection[~selection["kept"].astype(bool)]
     decisions += [
@@ -193,7 +193,9 @@ def train_card(
 
     train_score = card_model.predict_score(X)
     calibrator = Calibrator.from_config(config.calibration).fit(train_score, y)
-    master_scale = MasterScale.from_config(config.calibration.master_scale)
+    train_pd = calibrator.predict_pd(train_score)
+    master_scale = MasterScale.for_card(config.calibration, train_pd, y)
+    decisions += _grade_concentration(config, master_scale, train_pd)
     reasons = _reason_coder(config, features, card_model.features_).fit(card_model.points(X))
 
     challenger = None
@@ -202,7 +204,7 @@ def train_card(
         challenger.fit(X, y, monotone_from=card_model.binner_)
 
     scored = _score_splits(frame, features, card_model, calibrator, master_scale, challenger)
-    grades = [band.grade for band in config.calibration.master_scale]
+    grades = master_scale.grades
     models = ["scorecard"] + (["challenger"] if challenger is not None else [])
     metrics, tables = evaluate(scored, models, grades)
     if challenger is not None:
@@ -226,6 +228,24 @@ def train_card(
     if run_dir is not None:
         card.save(run_dir)
     return card
+
+
+def _grade_concentration(config: CardConfig, master_scale: MasterScale, train_pd: np.ndarray) -> list[str]:
+    """A warning for each grade holding more than ``calibration.max_grade_share`` of the development rows."""
+    limit = config.calibration.max_grade_share
+    why = (
+        "the configured calibration.master_scale does not fit this portfolio; set it to null to fit grades"
+        if config.calibration.master_scale is not None
+        else "many rows share one score; more features or bins would separate them"
+    )
+    warnings = [
+        f"warning: grade {grade} holds {share:.1%} of development rows (over {limit:.0%}); {why}"
+        for grade, share in master_scale.shares(train_pd).items()
+        if share > limit
+    ]
+    for warning in warnings:
+        log.warning(warning)
+    return warnings
 
 
 def load_table(config: CardConfig) -> ModelingTable:
