@@ -41,14 +41,12 @@ BINNING = {
     "b05_special": {"min_bin_size": 0.05},
     "b05": {"min_bin_size": 0.05, "detect_special_codes": False},
     "b02_special": {"min_bin_size": 0.02},
-    "b02_special_p05": {"min_bin_size": 0.02, "max_pvalue": 0.05},
 }
 SELECTION = {
     "strict": {"min_iv": 0.02, "max_correlation": 0.7, "max_vif": 5.0, "max_features": 20},
-    "mid": {"min_iv": 0.01, "max_correlation": 0.9, "max_vif": 10.0, "max_features": None},
     "relaxed": {"min_iv": 0.0, "max_correlation": 0.95, "max_vif": None, "max_features": None},
 }
-C_GRID = (0.1, 1.0, 1e6)
+C_GRID = (1.0, 1e6)
 
 
 def _dataset(name: str, synthetic: Path) -> tuple[pd.DataFrame, pd.Series]:
