@@ -147,6 +147,7 @@ def policy_spec(policy: PolicyConfig) -> dict[str, Any]:
         "dpd_field": policy.dpd_field,
         "treatments": [t.model_dump() for t in policy.treatments],
         "early_warnings": [{**_rule(r), "action": r.action} for r in policy.early_warnings],
+        "limit": None if policy.limit is None else policy.limit.model_dump(exclude={"lgd"}),
     }
 
 
@@ -204,6 +205,8 @@ def input_schema(
     needs = [(r["field"], rule_field_type(r), f"rule {r['name']!r}") for r in rules]
     if policy["treatments"]:
         needs.append((policy["dpd_field"], "number", "the treatment table"))
+    if policy.get("limit"):
+        needs += [(policy["limit"][k], "number", "the limit policy") for k in ("income_field", "dti_field")]
     for name, field_type, user in needs:
         known = fields.get(name)
         if known is None:
@@ -212,7 +215,9 @@ def input_schema(
                 "type": field_type,
                 "required": True,
                 "used_by": ["policy"],
-                "on_missing": "rule_if_missing" if user != "the treatment table" else "record_error",
+                "on_missing": {"the treatment table": "record_error", "the limit policy": "limit_zero"}.get(
+                    user, "rule_if_missing"
+                ),
                 "on_absent": "treated_as_missing_with_warning",
                 "on_bad_value": "record_error",
             }

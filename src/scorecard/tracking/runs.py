@@ -157,6 +157,7 @@ def parity_mismatches(
 def log_evidence(card: TrainedCard, bundle_dir: Path) -> pd.DataFrame:
     """Log what the promotion gates measure; returns the sample (out-of-time rows, else test rows)."""
     from scorecard.bundle.runtime import load_bundle
+    from scorecard.modeling.strategy import policy_tables
 
     frame = card.table.frame
     bundle = load_bundle(bundle_dir)
@@ -165,6 +166,8 @@ def log_evidence(card: TrainedCard, bundle_dir: Path) -> pd.DataFrame:
     sample = frame.loc[frame["split"] == sample_split, [*columns, "target"]].reset_index(drop=True)
     scored = bundle.score_batch(sample)
     mismatch = parity_mismatches(card.score_frame(sample), scored)
+    card.strategy.update(policy_tables(scored, sample["target"].to_numpy(), card.config))
+    card.write_strategy()
     dev = frame.loc[frame["split"] == "train", [*columns, "snapshot_date", "target"]].reset_index(drop=True)
     dev_scores = bundle.score_batch(dev[columns])["score"]
     coefs = card.scorecard.coef_table_
@@ -174,6 +177,7 @@ def log_evidence(card: TrainedCard, bundle_dir: Path) -> pd.DataFrame:
         "sign_violations": violations,
         "parity_mismatches": int(mismatch.sum()),
         "parity_rows": len(sample),
+        "strategy": {name: table.to_dict("records") for name, table in card.strategy.items()},
     }
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -182,10 +186,17 @@ def log_evidence(card: TrainedCard, bundle_dir: Path) -> pd.DataFrame:
         pd.DataFrame({"score": np.asarray(dev_scores)}).to_parquet(
             folder / registry.DEV_SCORES_FILE, index=False
         )
-        (folder / registry.EVIDENCE_FILE).write_text(json.dumps(facts, indent=2))
+        (folder / registry.EVIDENCE_FILE).write_text(json.dumps(facts, indent=2, default=_plain))
         mlflow.log_artifacts(str(folder), registry.EVIDENCE_PATH)
     mlflow.log_metrics({"parity_mismatches": int(mismatch.sum()), "sign_violations": len(violations)})
     return sample
+
+
+def _plain(value: Any) -> Any:
+    """JSON for numpy scalars and NaN-free floats in evidence tables."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
 
 
 def log_data(card: TrainedCard) -> None:
@@ -237,9 +248,9 @@ def log_card(card: TrainedCard, bundle_dir: Path) -> LoggedCard:
         }
     )
     mlflow.log_metrics(dict(metric_items(card.metrics)))
-    _log_card_outputs(card)
     mlflow.log_artifacts(str(bundle_dir), registry.BUNDLE_PATH)
     sample = log_evidence(card, bundle_dir)
+    _log_card_outputs(card)
     model = log_bundle_model(bundle_dir, sample)
     challenger_uri = None
     if card.challenger is not None:
