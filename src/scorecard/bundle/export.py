@@ -59,6 +59,26 @@ def export_bundle(
     )
 
 
+def record_policy_strategy(card: TrainedCard) -> None:
+    """Score the card's evaluation sample (oot, else test) with a throw-away bundle and record the policy
+    strategy tables (knock-outs, treatments, limits) in ``card.strategy`` and its run folder."""
+    import tempfile
+
+    from scorecard.bundle.runtime import load_bundle
+    from scorecard.modeling.strategy import policy_tables
+
+    frame = card.table.frame
+    sample = frame[frame["split"] == ("oot" if (frame["split"] == "oot").any() else "test")]
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = load_bundle(export_bundle(card, Path(tmp) / "bundle", challenger=False, created_at=_EPOCH))
+        scored = bundle.score_batch(sample.reindex(columns=list(bundle.fields)), explain=False)
+    card.strategy.update(policy_tables(scored, sample["target"].to_numpy(), card.config))
+    card.write_strategy()
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
 def write_bundle(
     documents: Mapping[str, Any],
     out_dir: Path | str,

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
 from scorecard.cli.output import console, print_table
 from scorecard.config import load_config
-
-if TYPE_CHECKING:
-    from scorecard.modeling.train import TrainedCard
 
 
 def train(
@@ -32,7 +28,12 @@ def train(
     with console.status(f"training {cfg.name}"):
         if no_track:
             card, tracked = train_card(cfg, run_dir=out), None
-            _record_policy_strategy(card)
+            from scorecard.bundle.export import record_policy_strategy
+
+            record_policy_strategy(card)
+            from scorecard.reports.pack import PACK_FILE, build_pack, write_pack
+
+            write_pack(build_pack(out), out / PACK_FILE)
         else:
             from scorecard.tracking.runs import train_and_log
 
@@ -46,25 +47,11 @@ def train(
     for decision in card.decisions:
         console.print(f"[dim]{decision}[/]", highlight=False)
     console.print(f"run folder: {card.run_dir}", highlight=False)
+    console.print(
+        f"documentation pack: {Path(str(card.run_dir)) / 'model_documentation.html'}", highlight=False
+    )
     if tracked is not None:
         console.print(
             f"MLflow run {tracked.run_id}; registered {tracked.registered_model} v{tracked.version} as challenger",
             highlight=False,
         )
-
-
-def _record_policy_strategy(card: TrainedCard) -> None:
-    """Without tracking, score the evaluation sample with a throw-away bundle for the policy strategy tables."""
-    import tempfile
-
-    from scorecard.bundle.export import export_bundle
-    from scorecard.bundle.runtime import load_bundle
-    from scorecard.modeling.strategy import policy_tables
-
-    frame = card.table.frame
-    sample = frame[frame["split"] == ("oot" if (frame["split"] == "oot").any() else "test")]
-    with tempfile.TemporaryDirectory() as tmp:
-        bundle = load_bundle(export_bundle(card, Path(tmp) / "bundle", challenger=False))
-        scored = bundle.score_batch(sample.reindex(columns=list(bundle.fields)), explain=False)
-    card.strategy.update(policy_tables(scored, sample["target"].to_numpy(), card.config))
-    card.write_strategy()

@@ -3,7 +3,7 @@
 One run holds: the whole config (flattened params and the YAML file), data fingerprints, row and target counts
 per split, metrics per model and split, the readable training outputs (binning tables, selection log,
 coefficients, points table, plots, evaluation report), the serving bundle, the evidence the promotion gates
-need, the scorecard as a pyfunc model and the LightGBM challenger. ``train_and_log`` trains, exports, logs and
+need, the scorecard as a pyfunc model, the LightGBM challenger and the documentation pack (``report/``). ``train_and_log`` trains, exports, logs and
 registers in one run; if any step fails the run is marked FAILED and nothing is registered.
 """
 
@@ -275,6 +275,17 @@ def _log_card_outputs(card: TrainedCard) -> None:
         mlflow.log_artifacts(tmp, "card")
 
 
+def log_pack(card: TrainedCard) -> Path:
+    """Write the documentation pack into the card's run folder and log it as the run's ``report`` artifact."""
+    from scorecard.reports.pack import PACK_FILE, build_pack, write_pack
+
+    if card.run_dir is None:
+        raise ValueError("log_pack needs a card saved to a run folder")
+    path = write_pack(build_pack(card.run_dir), Path(card.run_dir) / PACK_FILE)[0]
+    mlflow.log_artifact(str(path), "report")
+    return path
+
+
 def experiment_name(config: CardConfig) -> str:
     """``tracking.experiment``, else the card's name."""
     return config.tracking.experiment or config.name
@@ -308,6 +319,7 @@ def train_and_log(
             card, bundle_dir or Path(tmp) / "bundle", model_version=f"{name}/run-{run.info.run_id}"
         )
         logged = log_card(card, bundle)
+        log_pack(card)
         version = None
         if register:  # the run's last step: a failure anywhere before it registers nothing
             registered = registry.register(
