@@ -43,7 +43,18 @@ def test_show_prints_every_bin_of_one_feature(run_dir: Path, capsys: pytest.Capt
     lines = out.splitlines()
     assert lines[0].startswith("utilisation (on the card; IV ")
     assert f"{int(util['count'].sum()):,} rows" in lines[0]
-    assert lines[1].split() == ["bin", "count", "share", "goods", "bads", "event", "rate", "WOE", "IV", "points"]
+    assert lines[1].split() == [
+        "bin",
+        "count",
+        "share",
+        "goods",
+        "bads",
+        "event",
+        "rate",
+        "WOE",
+        "IV",
+        "points",
+    ]
     for row, line in zip(util.itertuples(), lines[2:], strict=False):
         assert line.startswith(row.bin)
         assert f"{row.count:,}" in line and f"{row.woe:+.4f}" in line and f" {int(row.points)}" in line
@@ -88,7 +99,9 @@ def test_freeze_then_retrain_gives_the_same_bins(
     assert {o.reason for o in frozen.values()} == {REASON_PLACEHOLDER}
     assert frozen["utilisation"].splits == card.binner.bin_spec("utilisation")["splits"]
 
-    with pytest.raises(ConfigError, match=rf"{out}: overrides for .*'utilisation'.* still carry a placeholder"):
+    with pytest.raises(
+        ConfigError, match=rf"{out}: overrides for .*'utilisation'.* still carry a placeholder"
+    ):
         train_card(_config(out), modeling_table())
     assert cli(["bins", "freeze", "--run", str(run_dir), "--out", str(out)]) == 1
     assert "already exists" in capsys.readouterr().err

@@ -73,7 +73,7 @@ def test_scorecard_table_joins_the_points_the_card_scores_with(card: Scorecard) 
         n = len(ours) - 2
         assert ours.iloc[:n].tolist() == theirs.loc[[str(i) for i in range(n)]].tolist(), feature
         assert ours["Missing"] == theirs["missing"]
-        assert ours["Special"] == (theirs["special"] if "special" in theirs else 0)
+        assert ours["Special"] == theirs.get("special", 0)
     off_card = [f for f in card.binner_.features_ if f not in card.features_]
     assert off_card and table.loc[table["feature"].isin(off_card), "points"].isna().all()
     one = card.binning_table("util")
