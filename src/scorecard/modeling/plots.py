@@ -145,33 +145,45 @@ def binning_plot(table: pd.DataFrame, title: str) -> Figure:
 def calibration_plot(grades: pd.DataFrame, title: str = "Calibration by grade") -> Figure:
     """Observed bad rate against mean predicted PD per grade (log scale), from ``evaluation.grade_table``.
 
-    A grade with rows but no observed bad has no bar (a zero rate cannot sit on a log axis): it is marked by
-    an open triangle on the axis floor, labelled with its row count.
+    A grade with rows but no observed bad has no bar (a zero rate has no place on a log axis): it is marked by
+    ``mark_no_bads``.
     """
     shown = grades[grades["count"] > 0].reset_index(drop=True)
     x = np.arange(len(shown))
     observed = shown["observed_bad_rate"].to_numpy(dtype=float)
     predicted = shown["predicted_pd"].to_numpy(dtype=float)
-    positive = np.concatenate([observed[observed > 0], predicted[predicted > 0]])
-    floor = float(positive.min()) / 3 if len(positive) else 1e-3
+    floor = log_floor(observed, predicted)
     fig = Figure(figsize=(6, 4.5), layout="constrained")
     ax = fig.subplots()
     some = observed > 0
     ax.bar(x[some], observed[some], alpha=0.7, color=BAD, label="observed bad rate")
     ax.plot(x, predicted, marker="o", color=INK, label="predicted PD")
-    none = ~some
-    if none.any():
-        ax.scatter(x[none], np.full(none.sum(), floor), marker="v", s=60, facecolors="none", edgecolors=BAD,
-                   linewidths=1.5, zorder=3, label="no observed bads")  # fmt: skip
-        for i in x[none]:
-            ax.annotate(f"0 of {int(shown['count'].iloc[i]):,}", (i, floor), xytext=(0, 7),
-                        textcoords="offset points", ha="center", fontsize=7, color=BAD)  # fmt: skip
-    ax.set_yscale("log")
-    ax.set_ylim(bottom=floor / 1.6)
+    mark_no_bads(ax, x, shown["count"].to_numpy(), observed, floor)
     ax.set_xticks(x, shown["grade"].astype(str))
     ax.set(xlabel="grade", ylabel="bad rate", title=title)
     ax.legend()
     return fig
+
+
+def log_floor(*rates: Any) -> float:
+    """A floor for a log-scaled rate axis: a third of the smallest positive rate (1e-3 when there is none)."""
+    positive = np.concatenate([np.asarray(r, dtype=float) for r in rates])
+    positive = positive[positive > 0]
+    return float(positive.min()) / 3 if len(positive) else 1e-3
+
+
+def mark_no_bads(ax: Any, x: np.ndarray, counts: np.ndarray, observed: np.ndarray, floor: float) -> None:
+    """Log-scale ``ax`` from ``floor`` and mark each group with rows but a zero observed rate by an open
+    triangle on the floor, labelled "0 of N", instead of a bar that would look observed."""
+    none = (np.asarray(counts) > 0) & (np.nan_to_num(np.asarray(observed, dtype=float)) == 0)
+    if none.any():
+        ax.scatter(x[none], np.full(none.sum(), floor), marker="v", s=60, facecolors="none", edgecolors=BAD,
+                   linewidths=1.5, zorder=3, label="no observed bads")  # fmt: skip
+        for i in np.flatnonzero(none):
+            ax.annotate(f"0 of {int(counts[i]):,}", (x[i], floor), xytext=(0, 7), textcoords="offset points",
+                        ha="center", fontsize=7, color=BAD)  # fmt: skip
+    ax.set_yscale("log")
+    ax.set_ylim(bottom=floor / 1.6)
 
 
 def save_figure(fig: Figure, path: Path) -> Path:
