@@ -390,3 +390,21 @@ def test_flat_table_config_has_no_sources_to_load() -> None:
     data = DataConfig.model_validate({"flat_table": {"path": "t.csv", "target": "bad"}})
     with pytest.raises(ConfigError, match="data.sources: no canonical sources configured"):
         validate_sources(data)
+
+
+def test_source_columns_read_beyond_the_schema_are_carried_or_named(tmp_path: Path) -> None:
+    tables = raw_tables()
+    tables["applications"] = tables["applications"].assign(EXT_SOURCE_2=[0.5, None, 0.1, 0.2, 0.3, 0.4])
+    paths = write_tables({"applications": tables["applications"]}, tmp_path, fmt="csv")
+    data = DataConfig.model_validate(sources_config(paths))
+    extra = {"applications": {"EXT_SOURCE_2": "features.custom[ext2].column"}}
+    frame = load_sources(data, required=["applications"], extra=extra)["applications"]
+    assert list(frame.columns) == [*TABLES["applications"].column_names, "EXT_SOURCE_2"]
+    assert frame["EXT_SOURCE_2"].tolist()[2:] == [0.1, 0.2, 0.3, 0.4]
+    missing = {"applications": {"EXT_SOURCE_3": "features.custom[ext3].column"}}
+    (problem,) = validate_sources(data, required=["applications"], extra=missing).problems
+    assert problem.kind == "missing_column"
+    assert problem.message.startswith(
+        f"{paths['applications']}: column 'EXT_SOURCE_3' read by features.custom[ext3].column is missing; "
+        "the source has ['application_id'"
+    )

@@ -9,7 +9,7 @@ filtered, and a problem anywhere stops the load with every problem listed.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -72,20 +72,29 @@ def read_table(path: Path | str, format: str | None = None, table: str | None = 
             raise DataError(f"{path}: cannot read ({_first_line(exc)})") from None
 
 
-def validate_sources(data: DataConfig, required: Iterable[str] | None = None) -> ValidationReport:
+ExtraColumns = Mapping[str, Mapping[str, str]]
+"""Per canonical table, source columns carried through ingestion beside the canonical ones -> who reads them."""
+
+
+def validate_sources(
+    data: DataConfig, required: Iterable[str] | None = None, extra: ExtraColumns | None = None
+) -> ValidationReport:
     """Read, map and check every source the card needs; return all problems found, raise none."""
-    return _ingest(data, required, fetch=False)[0]
+    return _ingest(data, required, fetch=False, extra=extra or {})[0]
 
 
-def load_sources(data: DataConfig, required: Iterable[str] | None = None) -> SourceTables:
+def load_sources(
+    data: DataConfig, required: Iterable[str] | None = None, extra: ExtraColumns | None = None
+) -> SourceTables:
     """The canonical tables, typed and PII-free; one DataError lists every problem found.
 
     ``required`` names the tables the card needs (a source may lack the others); None loads every source.
+    ``extra`` names source columns kept as they are read (e.g. read by custom features or a ready-made target).
     """
     tables = _tables_to_load(data, required)
     if any(action == "hash" for action in pii_actions(data.pii, tables).values()):
         hmac_key(data.pii)
-    report, frames = _ingest(data, required, fetch=True)
+    report, frames = _ingest(data, required, fetch=True, extra=extra or {})
     report.raise_for_problems()
     return apply_pii(frames, data.pii)
 
@@ -105,7 +114,7 @@ def _tables_to_load(data: DataConfig, required: Iterable[str] | None) -> list[st
 
 
 def _ingest(
-    data: DataConfig, required: Iterable[str] | None, fetch: bool
+    data: DataConfig, required: Iterable[str] | None, fetch: bool, extra: ExtraColumns
 ) -> tuple[ValidationReport, dict[str, pd.DataFrame]]:
     report = ValidationReport()
     frames: dict[str, pd.DataFrame] = {}
@@ -116,20 +125,21 @@ def _ingest(
                 message = f"data.sources has no entry for table {table!r}, which this card needs"
                 report.problems.append(Problem(table, "config", "missing_table", None, 0, None, message))
                 continue
-            summary, problems = _map_and_check(con, TABLES[table], source)
+            summary, problems = _map_and_check(con, TABLES[table], source, extra.get(table, {}))
             report.tables.append(summary)
             report.problems += problems
         if fetch and report.ok:
             for summary in report.tables:
                 schema = TABLES[summary.table]
+                kept = list(extra.get(schema.name, {}))
                 frames[schema.name] = _to_contract_dtypes(
-                    typed_select(con, _mapped_name(schema.name), schema).df(), schema
+                    typed_select(con, _mapped_name(schema.name), schema, kept).df(), schema
                 )
     return report, frames
 
 
 def _map_and_check(
-    con: duckdb.DuckDBPyConnection, schema: TableSchema, source: SourceConfig
+    con: duckdb.DuckDBPyConnection, schema: TableSchema, source: SourceConfig, extra: Mapping[str, str]
 ) -> tuple[TableSummary, list[Problem]]:
     try:
         fmt = source.format or infer_format(source.path)
@@ -147,14 +157,14 @@ def _map_and_check(
         scan = _scan(con, source.path, fmt, source.table or schema.name)
         if fmt == "csv":
             scan = _scan(con, source.path, fmt, None, varchar=_string_sources(schema, source, scan))
-        projection, problems = _projection(schema, source, scan, label)
+        projection, problems = _projection(schema, source, scan, label, extra)
         try:
             _materialise(scan, projection, mapped)
         except duckdb.ConversionException:
             if fmt != "csv":
                 raise
             scan = _scan(con, source.path, fmt, None, _string_sources(schema, source, scan), sample_all=True)
-            projection, problems = _projection(schema, source, scan, label)
+            projection, problems = _projection(schema, source, scan, label, extra)
             _materialise(scan, projection, mapped)
     except (duckdb.Error, DataError) as exc:
         return _unreadable(schema, label, "unreadable", f"{label}: cannot read or map ({_first_line(exc)})")
@@ -166,7 +176,11 @@ def _map_and_check(
 
 
 def _projection(
-    schema: TableSchema, source: SourceConfig, scan: duckdb.DuckDBPyRelation, label: str
+    schema: TableSchema,
+    source: SourceConfig,
+    scan: duckdb.DuckDBPyRelation,
+    label: str,
+    extra: Mapping[str, str],
 ) -> tuple[list[str], list[Problem]]:
     """The SELECT list that builds canonical columns from the source; columns that cannot be built are problems."""
     by_lower = {c.lower(): c for c in scan.columns}
@@ -192,6 +206,13 @@ def _projection(
         if dtype in ("DOUBLE", "FLOAT"):
             expr = f"CASE WHEN isnan({expr}) THEN NULL ELSE {expr} END"
         exprs.append(f"{expr} AS {quote(column.name)}")
+    for name, reader in extra.items():
+        if name.lower() not in by_lower:
+            shown = scan.columns if len(scan.columns) <= 30 else [*scan.columns[:30], "..."]
+            message = f"{label}: column {name!r} read by {reader} is missing; the source has {shown}"
+            problems.append(Problem(schema.name, label, "missing_column", name, 0, None, message))
+        else:
+            exprs.append(f"{quote(by_lower[name.lower()])} AS {quote(name)}")
     return exprs, problems
 
 
