@@ -38,20 +38,32 @@ class Strict(BaseModel):
 
 
 class MappedColumn(Strict):
-    """A canonical column computed from a source: a constant or a DuckDB SQL expression over source columns.
+    """A canonical column computed from a source: a constant, a DuckDB SQL expression over source columns,
+    or a code table applied to one source column (e.g. monthly status codes to days past due).
 
     ``{const: null}`` is allowed: a nullable column the source does not have.
     """
 
     const: str | int | float | bool | None = None
     sql: str | None = None
+    codes: dict[str, str | int | float | bool | None] | None = Field(
+        default=None,
+        description="Code table: each value of 'column' (compared as text) -> the canonical value; a value "
+        "missing from the table is a data problem, e.g. {C: 0, '1': 30, '2': 60}.",
+    )
+    column: str | None = Field(default=None, description="Source column the code table reads.")
 
     @model_validator(mode="after")
     def _one_of(self) -> MappedColumn:
-        if ("const" in self.model_fields_set) == ("sql" in self.model_fields_set):
-            raise ValueError("a mapping entry needs exactly one of 'const' or 'sql'")
+        given = [k for k in ("const", "sql", "codes") if k in self.model_fields_set]
+        if len(given) != 1:
+            raise ValueError("a mapping entry needs exactly one of 'const', 'sql' or 'codes'")
         if "sql" in self.model_fields_set and not (self.sql or "").strip():
             raise ValueError("a mapping entry's 'sql' must be a non-empty SQL expression")
+        if (self.codes is not None) != (self.column is not None):
+            raise ValueError("a code table needs both 'codes' (a non-empty mapping) and 'column'")
+        if self.codes is not None and not self.codes:
+            raise ValueError("a code table's 'codes' must list at least one code")
         return self
 
 

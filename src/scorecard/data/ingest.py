@@ -310,6 +310,8 @@ def _projection(
                 message = f"{label}: mapping for {column.name!r} failed: {error}"
                 problems.append(Problem(schema.name, label, "mapping_error", column.name, 0, None, message))
                 continue
+            if entry.codes is not None:
+                problems += _unlisted_codes(schema, column.name, entry, scan, label)
         dtype = str(scan.project(expr).types[0])
         if dtype in ("DOUBLE", "FLOAT"):
             expr = f"CASE WHEN isnan({expr}) THEN NULL ELSE {expr} END"
@@ -326,7 +328,14 @@ def _projection(
 
 
 def _mapped_expression(entry: MappedColumn, scan: duckdb.DuckDBPyRelation) -> tuple[str, str | None]:
-    """A constant or a row-wise SQL expression; the error text when DuckDB cannot bind it."""
+    """A constant, a code table or a row-wise SQL expression; the error text when DuckDB cannot bind it."""
+    if entry.codes is not None:
+        by_lower = {c.lower(): c for c in scan.columns}
+        if (entry.column or "").lower() not in by_lower:
+            return "", f"code table column {entry.column!r} is missing; the source has {scan.columns}"
+        source = f"CAST({quote(by_lower[(entry.column or '').lower()])} AS VARCHAR)"
+        cases = " ".join(f"WHEN {literal(code)} THEN {literal(value)}" for code, value in entry.codes.items())
+        return f"(CASE {source} {cases} END)", None
     if entry.sql is None:
         return literal(entry.const), None
     try:
@@ -342,6 +351,27 @@ def _mapped_expression(entry: MappedColumn, scan: duckdb.DuckDBPyRelation) -> tu
     except duckdb.Error as exc:
         return "", f"{entry.sql!r}: {_first_line(exc)}"
     return expr, None
+
+
+def _unlisted_codes(
+    schema: TableSchema, name: str, entry: MappedColumn, scan: duckdb.DuckDBPyRelation, label: str
+) -> list[Problem]:
+    """A problem when the source column holds values the code table does not list (nothing is dropped)."""
+    by_lower = {c.lower(): c for c in scan.columns}
+    source = f"CAST({quote(by_lower[(entry.column or '').lower()])} AS VARCHAR)"
+    listed = ", ".join(literal(code) for code in entry.codes or {})
+    n, example = (
+        scan.filter(f"{source} IS NOT NULL AND {source} NOT IN ({listed})")
+        .aggregate(f"count(*), min({source})")
+        .fetchall()[0]
+    )
+    if not n:
+        return []
+    message = (
+        f"{label}: column {entry.column!r} has {n:,} value(s) not in the code table of {name!r} "
+        f"(e.g. {example!r}); expected one of {list(entry.codes or {})}"
+    )
+    return [Problem(schema.name, label, "not_allowed", name, n, example, message)]
 
 
 def _string_sources(schema: TableSchema, source: SourceConfig, scan: duckdb.DuckDBPyRelation) -> list[str]:
