@@ -328,7 +328,7 @@ def test_mapping_config_is_checked_when_the_config_loads() -> None:
         parse_config(
             {**card, "data": {"sources": {"applications": {"path": "a.csv", "mapping": {"app_date": "d"}}}}}
         )
-    with pytest.raises(ConfigError, match="a mapping entry needs exactly one of 'const' or 'sql'"):
+    with pytest.raises(ConfigError, match="a mapping entry needs exactly one of 'const', 'sql' or 'codes'"):
         parse_config(
             {
                 **card,
