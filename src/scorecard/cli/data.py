@@ -19,8 +19,11 @@ def validate(
     """Read, map and check every source table; list all problems; exit 1 when there is any."""
     from scorecard.config import load_config
     from scorecard.data.ingest import validate_sources
+    from scorecard.features.build import columns_read, extra_columns
 
-    report = validate_sources(load_config(config).data)
+    cfg = load_config(config)
+    columns_read(cfg)  # the card's features and target apply to it (one line per problem)
+    report = validate_sources(cfg.data, extra=extra_columns(cfg))
     print_table(
         "Sources",
         ["table", "source", "rows", "columns", "nulls", "problems"],
