@@ -37,7 +37,10 @@ def set_aside_reason(values: pd.Series, categorical: bool, cat_cutoff: float | N
         return SetAside("all_missing", "every value is missing")
     n, distinct = len(present), int(present.nunique())
     if distinct == 1:
-        return SetAside("constant", f"single value {present.iloc[0]!r}")
+        value = present.iloc[0]
+        return SetAside(
+            "constant", f"single value {value.item() if isinstance(value, np.generic) else value!r}"
+        )
     if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_timedelta64_dtype(values):
         return SetAside("date", f"dtype {values.dtype}; derive an age or a duration from it instead")
     if categorical:
