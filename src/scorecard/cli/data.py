@@ -19,16 +19,27 @@ def validate(
     """Read, map and check every source table; list all problems; exit 1 when there is any."""
     from scorecard.config import load_config
     from scorecard.data.ingest import validate_sources
+    from scorecard.features.reads import card_needs
 
-    report = validate_sources(load_config(config).data)
+    cfg = load_config(config)
+    report = validate_sources(cfg.data, required=card_needs(cfg))
     print_table(
         "Sources",
         ["table", "source", "rows", "columns", "nulls", "problems"],
         [
-            [t.table, Path(t.source).name, "-" if t.rows is None else t.rows, t.columns, t.nulls, t.problems]
+            [
+                t.table,
+                Path(t.source).name if t.source.startswith("/") else t.source,
+                "-" if t.rows is None else t.rows,
+                t.columns,
+                t.nulls,
+                t.problems,
+            ]
             for t in report.tables
         ],
     )
+    for note in report.notes:
+        console.print(f"  [yellow]note[/] {escape(note)}", highlight=False, soft_wrap=True)
     if report.ok:
         console.print("[green]All sources match their schema.[/]")
         return

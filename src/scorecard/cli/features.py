@@ -22,7 +22,7 @@ def build(
 ) -> None:
     """Build the point-in-time modeling table; print row counts, the target summary and split sizes."""
     from scorecard.config import load_config
-    from scorecard.features.build import build_modeling_table, planned_steps, required_tables
+    from scorecard.features.build import build_modeling_table, card_sources, planned_steps
     from scorecard.features.flat import load_flat_table
     from scorecard.features.splits import split_sizes
 
@@ -33,11 +33,9 @@ def build(
             task = bar.add_task(f"reading {cfg.data.flat_table.path.name}", total=total)
             table = load_flat_table(cfg)
         else:
-            from scorecard.data.ingest import load_sources
-
             total = len(planned_steps(cfg)) + 1
             task = bar.add_task("reading sources", total=total)
-            tables = load_sources(cfg.data, required=required_tables(cfg))
+            tables = card_sources(cfg)
             table = build_modeling_table(
                 tables, cfg, on_step=lambda step: bar.update(task, advance=1, description=step)
             )

@@ -11,8 +11,9 @@ query, and a problem anywhere stops the load with every problem listed.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -31,7 +32,7 @@ from scorecard.config import (
 )
 from scorecard.data.files import FileSet, NoFiles, open_files, scan
 from scorecard.data.pii import apply_pii, hmac_key, pii_actions
-from scorecard.data.schema import TABLES, SourceTables, TableSchema
+from scorecard.data.schema import TABLES, CardNeeds, SourceTables, TableSchema
 from scorecard.data.validation import (
     Problem,
     ProblemKind,
@@ -84,15 +85,21 @@ def source_queries(data: DataConfig) -> str:
     return "\n".join(lines) + "\n" if any(s.query for s in data.sources.values()) else ""
 
 
-def validate_sources(data: DataConfig, required: Iterable[str] | None = None) -> ValidationReport:
+Required = CardNeeds | Iterable[str] | None
+"""What a caller needs: a card's needs (tables, required and optional columns); table names, every column
+of each required; or None, every configured source with every column required."""
+
+
+def validate_sources(data: DataConfig, required: Required = None) -> ValidationReport:
     """Read, map and check every source the card needs; return all problems found, raise none."""
     return _ingest(data, required, fetch=False)[0]
 
 
-def load_sources(data: DataConfig, required: Iterable[str] | None = None) -> SourceTables:
+def load_sources(data: DataConfig, required: Required = None) -> SourceTables:
     """The canonical tables, typed and PII-free; one DataError lists every problem found.
 
-    ``required`` names the tables the card needs (a source may lack the others); None loads every source.
+    With a card's ``CardNeeds`` only the key and the columns the card reads are mandatory; an absent optional
+    column is left out of its table.
     """
     tables = _tables_to_load(data, required)
     if any(action == "hash" for action in pii_actions(data.pii, tables).values()):
@@ -102,12 +109,12 @@ def load_sources(data: DataConfig, required: Iterable[str] | None = None) -> Sou
     return apply_pii(frames, data.pii)
 
 
-def _tables_to_load(data: DataConfig, required: Iterable[str] | None) -> list[str]:
+def _tables_to_load(data: DataConfig, required: Required) -> list[str]:
     if not data.sources:
         raise ConfigError("data.sources: no canonical sources configured (this card reads data.flat_table)")
     if required is None:
         return [t for t in TABLES if t in data.sources]
-    wanted = set(required)
+    wanted = set(required.required if isinstance(required, CardNeeds) else required)
     unknown = sorted(wanted - set(TABLES))
     if unknown:
         raise ConfigError(
@@ -117,7 +124,7 @@ def _tables_to_load(data: DataConfig, required: Iterable[str] | None) -> list[st
 
 
 def _ingest(
-    data: DataConfig, required: Iterable[str] | None, fetch: bool
+    data: DataConfig, required: Required, fetch: bool
 ) -> tuple[ValidationReport, dict[str, pd.DataFrame]]:
     report = ValidationReport()
     frames: dict[str, pd.DataFrame] = {}
@@ -132,19 +139,63 @@ def _ingest(
                 message = f"data.sources has no entry for table {table!r}, which this card needs"
                 report.problems.append(Problem(table, "config", "missing_table", None, 0, None, message))
                 continue
+            contract = _contract(table, source, required)
             if source.query is None:
-                summary, problems = _map_and_check_files(con, TABLES[table], source, workdir)
+                summary, problems = _map_and_check_files(con, contract, source, workdir)
             else:
-                summary, problems = _map_and_check_query(con, TABLES[table], source, raw)
+                summary, problems = _map_and_check_query(con, contract, source, raw)
             report.tables.append(summary)
             report.problems += problems
+            if summary.rows is not None:
+                report.notes += _losses(con, contract)
         if fetch and report.ok:
             for summary in report.tables:
                 schema = TABLES[summary.table]
-                frames[schema.name] = _to_contract_dtypes(
-                    typed_select(con, _mapped_name(schema.name), schema).df(), schema
+                frame = typed_select(con, _mapped_name(schema.name), schema).df()
+                frames[schema.name] = frame.astype(
+                    {c.name: c.pandas_dtype for c in schema.columns if c.name in frame}
                 )
     return report, frames
+
+
+@dataclass(frozen=True)
+class _Contract:
+    """One table's schema as a source must meet it: declared allowed values, and who reads which column."""
+
+    schema: TableSchema
+    needed: Mapping[str, tuple[str, ...]] | None
+    """Columns that must be present (besides the key), with their readers; None = every column."""
+    optional: Mapping[str, tuple[str, ...]]
+    """Columns that may be absent, with what their absence disables."""
+
+    def required(self, column: str) -> bool:
+        return self.needed is None or column in self.schema.key or column in self.needed
+
+
+def _contract(table: str, source: SourceConfig, required: Required) -> _Contract:
+    schema = TABLES[table]
+    if source.allowed:
+        columns = tuple(
+            replace(c, allowed=tuple(source.allowed[c.name])) if c.name in source.allowed else c
+            for c in schema.columns
+        )
+        schema = replace(schema, columns=columns)
+    if isinstance(required, CardNeeds):
+        return _Contract(schema, required.required.get(table, {}), required.optional.get(table, {}))
+    return _Contract(schema, None, {})
+
+
+def _losses(con: duckdb.DuckDBPyConnection, contract: _Contract) -> list[str]:
+    """'<reader> disabled: <table> has no <columns>' for each reader of an absent optional column."""
+    present = set(con.table(_mapped_name(contract.schema.name)).columns)
+    lost: dict[str, list[str]] = {}
+    for column, readers in contract.optional.items():
+        if column not in present:
+            for reader in readers:
+                lost.setdefault(reader, []).append(column)
+    return [
+        f"{reader} disabled: {contract.schema.name} has no {', '.join(cols)}" for reader, cols in lost.items()
+    ]
 
 
 class _RawTables:
@@ -179,8 +230,9 @@ class _RawTables:
 
 
 def _map_and_check_files(
-    con: duckdb.DuckDBPyConnection, schema: TableSchema, source: SourceConfig, workdir: Path
+    con: duckdb.DuckDBPyConnection, contract: _Contract, source: SourceConfig, workdir: Path
 ) -> tuple[TableSummary, list[Problem]]:
+    schema = contract.schema
     label = _files_label(schema, source)
     try:
         fileset = open_files(source.files, source, workdir / schema.name, label)
@@ -197,14 +249,15 @@ def _map_and_check_files(
         return scan(con, fileset, source, schema.name, varchar, sample_all)
 
     try:
-        return _map_and_check(con, schema, source, label, reader, fileset.format == "csv")
+        return _map_and_check(con, contract, source, label, reader, fileset.format == "csv")
     except (duckdb.Error, DataError) as exc:
         return _unreadable(schema, label, "unreadable", f"{label}: cannot read or map ({_first_line(exc)})")
 
 
 def _map_and_check_query(
-    con: duckdb.DuckDBPyConnection, schema: TableSchema, source: SourceConfig, raw: _RawTables
+    con: duckdb.DuckDBPyConnection, contract: _Contract, source: SourceConfig, raw: _RawTables
 ) -> tuple[TableSummary, list[Problem]]:
+    schema = contract.schema
     label = f"data.sources.{schema.name}.query"
     query = (source.query or "").strip().rstrip(";").rstrip()
     unreadable = sorted(raw.broken & _tables_named(query))
@@ -220,14 +273,14 @@ def _map_and_check_query(
         return con.sql(f"SELECT * FROM (\n{query}\n) AS {quote(schema.name)}")
 
     try:
-        return _map_and_check(con, schema, source, label, reader, bool(raw.files))
+        return _map_and_check(con, contract, source, label, reader, bool(raw.files))
     except (duckdb.Error, DataError) as exc:
         return _unreadable(schema, label, "query_error", f"{label}: {duckdb_message(exc)}")
 
 
 def _map_and_check(
     con: duckdb.DuckDBPyConnection,
-    schema: TableSchema,
+    contract: _Contract,
     source: SourceConfig,
     label: str,
     reader: Reader,
@@ -238,19 +291,20 @@ def _map_and_check(
     ``sniffed``: the rows come from CSV whose types DuckDB guessed from a sample; on a conversion error the
     reading is retried with every row sampled.
     """
+    schema = contract.schema
     mapped = _mapped_name(schema.name)
     scan = reader([], False)
     varchar = _string_sources(schema, source, scan) if sniffed and source.query is None else []
     if varchar:
         scan = reader(varchar, False)
-    projection, problems = _projection(schema, source, scan, label)
+    projection, problems = _projection(contract, source, scan, label)
     try:
         _materialise(scan, projection, mapped)
     except duckdb.ConversionException:
         if not sniffed:
             raise
         scan = reader(varchar, True)
-        projection, problems = _projection(schema, source, scan, label)
+        projection, problems = _projection(contract, source, scan, label)
         _materialise(scan, projection, mapped)
     summary, checked = check_table(con, mapped, schema, label)
     problems += checked
@@ -260,9 +314,13 @@ def _map_and_check(
 
 
 def _projection(
-    schema: TableSchema, source: SourceConfig, scan: duckdb.DuckDBPyRelation, label: str
+    contract: _Contract, source: SourceConfig, scan: duckdb.DuckDBPyRelation, label: str
 ) -> tuple[list[str], list[Problem]]:
-    """The SELECT list that builds canonical columns from the source; columns that cannot be built are problems."""
+    """The SELECT list that builds canonical columns from the source; columns that cannot be built are problems.
+
+    A column neither mapped nor present is left out when it is optional.
+    """
+    schema = contract.schema
     by_lower = {c.lower(): c for c in scan.columns}
     exprs: list[str] = []
     problems: list[Problem] = []
@@ -270,10 +328,14 @@ def _projection(
         entry = source.mapping.get(column.name, column.name)
         if isinstance(entry, str):
             if entry.lower() not in by_lower:
+                if column.name not in source.mapping and not contract.required(column.name):
+                    continue
                 mapped = f" (mapped to {column.name!r})" if entry != column.name else ""
                 shown = scan.columns if len(scan.columns) <= 30 else [*scan.columns[:30], "..."]
                 has = "the query returns" if source.query is not None else "the source has"
-                message = f"{label}: column {entry!r}{mapped} is missing; {has} {shown}"
+                readers = (contract.needed or {}).get(column.name, ())
+                needed_by = f"; needed by {', '.join(readers)}" if readers else ""
+                message = f"{label}: column {entry!r}{mapped} is missing{needed_by}; {has} {shown}"
                 problems.append(Problem(schema.name, label, "missing_column", column.name, 0, None, message))
                 continue
             expr = quote(by_lower[entry.lower()])
@@ -320,11 +382,6 @@ def _materialise(scan: duckdb.DuckDBPyRelation, projection: list[str], name: str
     if not projection:
         projection = ["NULL AS __no_columns"]
     scan.project(", ".join(projection)).create(name)
-
-
-def _to_contract_dtypes(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
-    """Dtypes per CONTRACTS.md: datetime64[ns], int64 (Int64 when nullable), float64, bool, object strings."""
-    return frame.astype({c.name: c.pandas_dtype for c in schema.columns})
 
 
 def _unreadable(

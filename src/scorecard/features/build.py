@@ -20,16 +20,14 @@ from ibis.backends import BaseBackend
 from scorecard.config import CardConfig, FeaturesConfig
 from scorecard.data.schema import TABLES, DType, SourceTables
 from scorecard.errors import DataError
-from scorecard.features import application, behaviour, bureau, collection, device
 from scorecard.features.application import application_features
-from scorecard.features.attributes import READS as attribute_reads
 from scorecard.features.attributes import attribute_table, policy_attributes
 from scorecard.features.behaviour import behaviour_features
 from scorecard.features.bureau import bureau_features
 from scorecard.features.catalogue import Family, FeatureDef, select_features
 from scorecard.features.collection import collection_features
 from scorecard.features.device import device_features
-from scorecard.features.spine import READS as spine_reads
+from scorecard.features.reads import card_needs, columns_read
 from scorecard.features.spine import (
     Sources,
     Spine,
@@ -40,7 +38,6 @@ from scorecard.features.spine import (
     require,
 )
 from scorecard.features.splits import assign_splits
-from scorecard.features.targets import READS as target_reads
 from scorecard.features.targets import (
     application_target,
     behaviour_target,
@@ -67,14 +64,6 @@ _FAMILIES: dict[Family, Callable[[Spine, Sources, CardConfig], ir.Table]] = {
     "collection": lambda s, src, cfg: collection_features(s, src, cfg.target.cure_days),
 }
 
-_FAMILY_READS: dict[Family, Mapping[str, tuple[str, ...]]] = {
-    "bureau": bureau.READS,
-    "device": device.READS,
-    "application": application.READS,
-    "behaviour": behaviour.READS,
-    "collection": collection.READS,
-}
-
 _TARGETS = {"application": application_target, "behaviour": behaviour_target, "collection": collection_target}
 
 
@@ -92,19 +81,11 @@ class ModelingTable:
     """Policy attributes carried beside the features, never modeled (see features.attributes)."""
 
 
-def columns_read(cfg: CardConfig) -> dict[str, list[str]]:
-    """Per canonical table, the columns a card's build reads (its spine, families and target)."""
-    parts = [
-        spine_reads[cfg.card],
-        *(_FAMILY_READS[f] for f in _families(_selected(cfg))),
-        target_reads[cfg.card],
-        *(attribute_reads[a] for a in policy_attributes(cfg)),
-    ]
-    merged: dict[str, list[str]] = {}
-    for part in parts:
-        for table, columns in part.items():
-            merged[table] = list(dict.fromkeys([*merged.get(table, []), *columns]))
-    return merged
+def card_sources(cfg: CardConfig) -> SourceTables:
+    """Read, map, validate and strip PII from the card's sources: only the columns the card reads are mandatory."""
+    from scorecard.data.ingest import load_sources
+
+    return load_sources(cfg.data, required=card_needs(cfg))
 
 
 def required_tables(cfg: CardConfig) -> list[str]:

@@ -239,10 +239,9 @@ def load_table(config: CardConfig) -> ModelingTable:
         from scorecard.features.flat import load_flat_table
 
         return load_flat_table(config)
-    from scorecard.data.ingest import load_sources
-    from scorecard.features.build import build_modeling_table
+    from scorecard.features.build import build_modeling_table, card_sources
 
-    return build_modeling_table(load_sources(config.data), config)
+    return build_modeling_table(card_sources(config), config)
 
 
 def data_fingerprint(frame: pd.DataFrame) -> str:

@@ -1,0 +1,101 @@
+"""Who reads which canonical column: the one map from a card's spine, target, feature families and policy
+attributes to the columns they read.
+
+It decides what ingestion requires of a card's sources (``card_needs``), what validation reports as lost
+when an optional column is absent, and what ``scorecard data schema`` prints. Each reader's columns are
+declared beside its code (the ``READS`` of spine, targets, each family and the policy attributes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from scorecard.config import CardConfig
+from scorecard.data.schema import TABLES, CardNeeds, ColumnReaders
+from scorecard.features import application, attributes, behaviour, bureau, collection, device, spine, targets
+from scorecard.features.catalogue import FAMILIES, FAMILY_CARDS, Card, Family, select_features
+
+ReaderKind = Literal["spine", "target", "family", "attribute"]
+
+_FAMILY_READS: dict[Family, Mapping[str, tuple[str, ...]]] = {
+    "bureau": bureau.READS,
+    "device": device.READS,
+    "application": application.READS,
+    "behaviour": behaviour.READS,
+    "collection": collection.READS,
+}
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Something that reads canonical columns: a card's spine or target, a feature family, a policy attribute."""
+
+    name: str
+    kind: ReaderKind
+    key: str
+    """The card, family or attribute name."""
+    reads: Mapping[str, tuple[str, ...]]
+
+
+def readers(card: Card) -> list[Reader]:
+    """Every reader that can run for ``card``: spine, target, the families it can compute, the attributes."""
+    return [
+        Reader(f"the {card} card's rows", "spine", card, spine.READS[card]),
+        Reader(f"the {card} card's target", "target", card, targets.READS[card]),
+        *(
+            Reader(f"{f} features", "family", f, _FAMILY_READS[f])
+            for f in FAMILIES
+            if card in FAMILY_CARDS[f]
+        ),
+        *(Reader(f"policy attribute {a}", "attribute", a, reads) for a, reads in attributes.READS.items()),
+    ]
+
+
+def configured_readers(cfg: CardConfig) -> tuple[list[Reader], list[Reader]]:
+    """The card's readers split into those its config runs and those it does not (what absent data disables)."""
+    f = cfg.features
+    families = {d.family for d in select_features(cfg.card, f.families, f.include, f.exclude)}
+    used_attributes = set(attributes.policy_attributes(cfg))
+    rules = [*cfg.policy.knockouts, *cfg.policy.early_warnings]
+    used: list[Reader] = []
+    unused: list[Reader] = []
+    for reader in readers(cfg.card):
+        if reader.kind in ("spine", "target"):
+            used.append(reader)
+        elif reader.kind == "family":
+            (used if reader.key in families else unused).append(reader)
+        elif reader.key in used_attributes:
+            names = ", ".join(r.name for r in rules if r.field == reader.key)
+            used.append(Reader(f"policy rule {names} ({reader.key})", "attribute", reader.key, reader.reads))
+        else:
+            unused.append(reader)
+    return used, unused
+
+
+def card_needs(cfg: CardConfig) -> CardNeeds:
+    """The columns the card reads (required) and those other readers would read (optional), with readers."""
+    used, unused = configured_readers(cfg)
+    required = _by_column(used)
+    optional = {
+        table: {c: names for c, names in columns.items() if c not in required.get(table, {})}
+        for table, columns in _by_column(unused).items()
+        if table in required
+    }
+    return CardNeeds(required, {t: cols for t, cols in optional.items() if cols})
+
+
+def columns_read(cfg: CardConfig) -> dict[str, list[str]]:
+    """Per canonical table, the columns a card's build reads (its spine, families, target and attributes)."""
+    return {table: list(columns) for table, columns in card_needs(cfg).required.items()}
+
+
+def _by_column(readers: list[Reader]) -> ColumnReaders:
+    merged: ColumnReaders = {}
+    for reader in readers:
+        for table, columns in reader.reads.items():
+            for column in columns:
+                merged.setdefault(table, {})
+                merged[table][column] = (*merged[table].get(column, ()), reader.name)
+    return {t: merged[t] for t in TABLES if t in merged}
