@@ -19,6 +19,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import sqlglot
+from duckdb.func import FunctionNullHandling, PythonUDFType
+from duckdb.sqltypes import VARCHAR
 from sqlglot import exp
 
 from scorecard.config import (
@@ -31,7 +33,7 @@ from scorecard.config import (
     file_list,
 )
 from scorecard.data.files import FileSet, NoFiles, open_files, scan
-from scorecard.data.pii import apply_pii, hmac_key, pii_actions
+from scorecard.data.pii import arrow_keyed_hash, hmac_key, pii_actions
 from scorecard.data.schema import TABLES, CardNeeds, SourceTables, TableSchema
 from scorecard.data.validation import (
     Problem,
@@ -101,12 +103,9 @@ def load_sources(data: DataConfig, required: Required = None) -> SourceTables:
     With a card's ``CardNeeds`` only the key and the columns the card reads are mandatory; an absent optional
     column is left out of its table.
     """
-    tables = _tables_to_load(data, required)
-    if any(action == "hash" for action in pii_actions(data.pii, tables).values()):
-        hmac_key(data.pii)
     report, frames = _ingest(data, required, fetch=True)
     report.raise_for_problems()
-    return apply_pii(frames, data.pii)
+    return frames
 
 
 def _tables_to_load(data: DataConfig, required: Required) -> list[str]:
@@ -129,6 +128,7 @@ def _ingest(
     report = ValidationReport()
     frames: dict[str, pd.DataFrame] = {}
     tables = _tables_to_load(data, required)
+    present: dict[str, list[str]] = {}
     with _session() as (con, workdir):
         raw = _RawTables(con, data.raw, workdir)
         if any(data.sources[t].query is not None for t in tables if t in data.sources):
@@ -148,14 +148,57 @@ def _ingest(
             report.problems += problems
             if summary.rows is not None:
                 report.notes += _losses(con, contract)
+                present[table] = con.table(_mapped_name(table)).columns
+        if not fetch and any(
+            a == "hash" and c in present.get(t, ()) for (t, c), a in pii_actions(data.pii, tables).items()
+        ):
+            try:
+                hmac_key(data.pii)
+            except ConfigError as exc:
+                report.problems.append(Problem("pii", "data.pii.key_env", "config", None, 0, None, str(exc)))
         if fetch and report.ok:
-            for summary in report.tables:
-                schema = TABLES[summary.table]
-                frame = typed_select(con, _mapped_name(schema.name), schema).df()
-                frames[schema.name] = frame.astype(
-                    {c.name: c.pandas_dtype for c in schema.columns if c.name in frame}
-                )
+            frames = _fetch(con, data, required, [s.table for s in report.tables], present)
     return report, frames
+
+
+def _fetch(
+    con: duckdb.DuckDBPyConnection,
+    data: DataConfig,
+    required: Required,
+    tables: list[str],
+    present: Mapping[str, list[str]],
+) -> dict[str, pd.DataFrame]:
+    """The mapped tables as pandas frames: only the columns the card reads (every column without a card's
+    needs), PII dropped or hashed inside DuckDB (a vectorised HMAC over Arrow batches), contract dtypes."""
+    actions = {k: a for k, a in pii_actions(data.pii, tables).items() if k[1] in present[k[0]]}
+    if "hash" in actions.values():
+        con.create_function(
+            "scorecard_hmac", arrow_keyed_hash(hmac_key(data.pii)), [VARCHAR], VARCHAR,
+            type=PythonUDFType.ARROW, null_handling=FunctionNullHandling.SPECIAL,
+        )  # fmt: skip
+    frames = {}
+    for table in tables:
+        schema = TABLES[table]
+        wanted = (
+            None if not isinstance(required, CardNeeds) else {*schema.key, *required.required.get(table, {})}
+        )
+        columns = [
+            c
+            for c in schema.columns
+            if c.name in present[table]
+            and actions.get((table, c.name)) != "drop"
+            and (wanted is None or c.name in wanted)
+        ]
+        typed = typed_select(con, _mapped_name(table), replace(schema, columns=tuple(columns)))
+        exprs = [
+            f"scorecard_hmac({quote(c.name)}) AS {quote(c.name)}"
+            if actions.get((table, c.name)) == "hash"
+            else quote(c.name)
+            for c in columns
+        ]
+        frame = typed.project(", ".join(exprs)).df() if exprs else pd.DataFrame(index=range(len(typed)))
+        frames[table] = frame.astype({c.name: c.pandas_dtype for c in columns})
+    return frames
 
 
 @dataclass(frozen=True)

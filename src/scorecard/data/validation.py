@@ -24,6 +24,7 @@ ProblemKind = Literal[
     "out_of_range",
     "not_allowed",
     "query_error",
+    "config",
 ]
 REDACTED = "<pii redacted>"
 

@@ -15,7 +15,14 @@ from typing import Literal
 from scorecard.config import CardConfig
 from scorecard.data.schema import TABLES, CardNeeds, ColumnReaders
 from scorecard.features import application, attributes, behaviour, bureau, collection, device, spine, targets
-from scorecard.features.catalogue import FAMILIES, FAMILY_CARDS, Card, Family, select_features
+from scorecard.features.catalogue import (
+    DEFAULT_FAMILIES,
+    FAMILIES,
+    FAMILY_CARDS,
+    Card,
+    Family,
+    select_features,
+)
 
 ReaderKind = Literal["spine", "target", "family", "attribute"]
 
@@ -57,18 +64,26 @@ def configured_readers(cfg: CardConfig) -> tuple[list[Reader], list[Reader]]:
     """The card's readers split into those its config runs and those it does not (what absent data disables)."""
     f = cfg.features
     families = {d.family for d in select_features(cfg.card, f.families, f.include, f.exclude)}
-    used_attributes = set(attributes.policy_attributes(cfg))
     rules = [*cfg.policy.knockouts, *cfg.policy.early_warnings]
+    used_by = {a: [r.name for r in rules if r.field == a] for a in attributes.policy_attributes(cfg)}
+    return split_readers(cfg.card, families, used_by)
+
+
+def split_readers(
+    card: Card, families: set[Family], rules: Mapping[str, list[str]]
+) -> tuple[list[Reader], list[Reader]]:
+    """``card``'s readers run with these feature ``families`` and policy ``rules`` (attribute -> rule names),
+    and the readers left out."""
     used: list[Reader] = []
     unused: list[Reader] = []
-    for reader in readers(cfg.card):
+    for reader in readers(card):
         if reader.kind in ("spine", "target"):
             used.append(reader)
         elif reader.kind == "family":
             (used if reader.key in families else unused).append(reader)
-        elif reader.key in used_attributes:
-            names = ", ".join(r.name for r in rules if r.field == reader.key)
-            used.append(Reader(f"policy rule {names} ({reader.key})", "attribute", reader.key, reader.reads))
+        elif reader.key in rules:
+            name = f"policy rule {', '.join(rules[reader.key])} ({reader.key})"
+            used.append(Reader(name, "attribute", reader.key, reader.reads))
         else:
             unused.append(reader)
     return used, unused
@@ -76,7 +91,16 @@ def configured_readers(cfg: CardConfig) -> tuple[list[Reader], list[Reader]]:
 
 def card_needs(cfg: CardConfig) -> CardNeeds:
     """The columns the card reads (required) and those other readers would read (optional), with readers."""
-    used, unused = configured_readers(cfg)
+    return needs(*configured_readers(cfg))
+
+
+def default_needs(card: Card) -> CardNeeds:
+    """What a card needs with its default feature families and no policy rule."""
+    return needs(*split_readers(card, set(DEFAULT_FAMILIES[card]), {}))
+
+
+def needs(used: list[Reader], unused: list[Reader]) -> CardNeeds:
+    """Required columns: those ``used`` readers read; optional: the other columns of those tables ``unused`` read."""
     required = _by_column(used)
     optional = {
         table: {c: names for c, names in columns.items() if c not in required.get(table, {})}
