@@ -38,7 +38,8 @@ class Strict(BaseModel):
 
 
 class MappedColumn(Strict):
-    """A canonical column computed from a source: a constant or a DuckDB SQL expression over source columns.
+    """A canonical column computed from a source: a constant, a DuckDB SQL expression over source columns,
+    or a code table applied to one source column (e.g. monthly status codes to days past due).
 
     ``{const: null}`` is allowed: a nullable column the source does not have.
     """
@@ -49,13 +50,24 @@ class MappedColumn(Strict):
     sql: str | None = Field(
         default=None, description='A DuckDB SQL expression over the source\'s columns, e.g. "amount * 100".'
     )
+    codes: dict[str, str | int | float | bool | None] | None = Field(
+        default=None,
+        description="Code table: each value of 'column' (compared as text) -> the canonical value; a value "
+        "missing from the table is a data problem, e.g. {C: 0, '1': 30, '2': 60}.",
+    )
+    column: str | None = Field(default=None, description="Source column the code table reads.")
 
     @model_validator(mode="after")
     def _one_of(self) -> MappedColumn:
-        if ("const" in self.model_fields_set) == ("sql" in self.model_fields_set):
-            raise ValueError("a mapping entry needs exactly one of 'const' or 'sql'")
+        given = [k for k in ("const", "sql", "codes") if k in self.model_fields_set]
+        if len(given) != 1:
+            raise ValueError("a mapping entry needs exactly one of 'const', 'sql' or 'codes'")
         if "sql" in self.model_fields_set and not (self.sql or "").strip():
             raise ValueError("a mapping entry's 'sql' must be a non-empty SQL expression")
+        if (self.codes is not None) != (self.column is not None):
+            raise ValueError("a code table needs both 'codes' (a non-empty mapping) and 'column'")
+        if self.codes is not None and not self.codes:
+            raise ValueError("a code table's 'codes' must list at least one code")
         return self
 
 
@@ -273,6 +285,12 @@ class ObservationConfig(Strict):
     cadence_months: int = Field(
         default=1, ge=1, le=12, description="Months between two observation points of a behaviour card."
     )
+    active: Literal["positive_balance", "reported"] = Field(
+        default="positive_balance",
+        description="Which loans are observed: reported in the month before with DPD below target.bad_dpd "
+        "and a balance above 0 ('positive_balance'), or with any balance ('reported', for histories "
+        "without balances).",
+    )
     start: dt.date | None = Field(
         default=None, description="First observation month; None = data's second month."
     )
@@ -284,6 +302,58 @@ class ObservationConfig(Strict):
     def _ordered(self) -> ObservationConfig:
         if self.start is not None and self.end is not None and self.start > self.end:
             raise ValueError("observation.start must not be after observation.end")
+        return self
+
+
+Aggregation = Literal["count", "sum", "min", "max", "mean", "last", "months_since"]
+
+
+class CustomFeatureConfig(Strict):
+    """A feature declared in the config: a pass-through column of a row table, or an aggregation over a
+    child table's rows dated before the snapshot (see ``scorecard.features.custom``)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable feature name (lower snake case).")
+    table: TableName = Field(description="Canonical table read (its source's own columns are usable too).")
+    column: str | None = Field(
+        default=None,
+        description="Column read: canonical or a source column carried through ingestion; "
+        "optional for count and months_since.",
+    )
+    agg: Aggregation | None = Field(
+        default=None,
+        description="Aggregation over the table's rows before the snapshot; null = pass-through.",
+    )
+    filter: str | None = Field(
+        default=None,
+        description="SQL predicate over the table's columns keeping the rows aggregated, e.g. \"status = 'Active'\".",
+    )
+    window_months: int | None = Field(
+        default=None, ge=1, description="Only rows in the N calendar months before the snapshot."
+    )
+    window_days: int | None = Field(
+        default=None, ge=1, description="Only rows in the N days before the snapshot."
+    )
+    kind: Literal["numerical", "categorical"] = Field(
+        default="numerical", description="categorical only for a pass-through or 'last'."
+    )
+    definition: str = Field(default="", description="One line for the catalogue; generated when empty.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CustomFeatureConfig:
+        where = f"features.custom[{self.name}]"
+        if self.agg is None:
+            if self.column is None:
+                raise ValueError(f"{where}: a pass-through feature (no agg) needs a column")
+            if self.filter or self.window_months or self.window_days:
+                raise ValueError(f"{where}: filter and window_* apply to aggregations (set agg)")
+        elif self.column is None and self.agg not in ("count", "months_since"):
+            raise ValueError(f"{where}: agg {self.agg!r} needs a column")
+        if self.window_months and self.window_days:
+            raise ValueError(f"{where}: give window_months or window_days, not both")
+        if self.kind == "categorical" and self.agg not in (None, "last"):
+            raise ValueError(
+                f"{where}: kind 'categorical' is for a pass-through or agg 'last', not {self.agg!r}"
+            )
         return self
 
 
@@ -300,6 +370,9 @@ class FeaturesConfig(Strict):
     exclude: list[str] = Field(
         default_factory=list, description="Features removed by name from the families and includes."
     )
+    custom: list[CustomFeatureConfig] = Field(
+        default_factory=list, description="Features declared here (pass-through columns, aggregations)."
+    )
     no_bureau_code: int = Field(default=-1, description="Special code for 'no bureau file'.")
     observation: ObservationConfig = Field(
         default_factory=ObservationConfig, description="Behaviour-card observation points."
@@ -314,12 +387,23 @@ class FeaturesConfig(Strict):
     def _no_bureau_code_is_not_a_count(self) -> FeaturesConfig:
         if self.no_bureau_code >= 0:
             raise ValueError("no_bureau_code must be negative so it never collides with a count or amount")
+        names = [f.name for f in self.custom]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"custom feature names must be unique; repeated: {repeated}")
         return self
+
+
+Scalar = str | int | float | bool
 
 
 class TargetConfig(Strict):
     """Target definition. Application: bad_dpd within performance_months; behaviour: the same ahead of
-    the observation month; collection: cure within cure_days, with non-cure modelled as bad."""
+    the observation month; collection: cure within cure_days, with non-cure modelled as bad.
+
+    A ready-made target (``column``) is read from the card's row table instead (applications for the
+    application card, collection_cases for the collection card); loan_performance is then not needed.
+    """
 
     bad_dpd: int = Field(default=30, ge=1, description="Days past due from which a case is bad.")
     performance_months: int = Field(
@@ -339,6 +423,56 @@ class TargetConfig(Strict):
         default=30, ge=1, description="Collection card: days after entry within which a case must cure."
     )
     bad_event: Literal["non_cure", "cure"] = Field(default="non_cure", description="Collection card only.")
+    column: str | None = Field(
+        default=None,
+        description="Ready-made outcome: a source column of the card's row table (applications; "
+        "collection_cases for the collection card), carried through ingestion; null = derive the target "
+        "from loan_performance.",
+    )
+    bad_value: Scalar | list[Scalar] = Field(
+        default=1, description="Value(s) of target.column that mean bad; every other known value is good."
+    )
+    indeterminate_values: list[Scalar] = Field(
+        default_factory=list,
+        description="Values of target.column that are indeterminate (excluded, or good per 'indeterminate').",
+    )
+    date_column: str | None = Field(
+        default=None,
+        description="Source column of the row table holding each row's observation date (its snapshot); "
+        "null = the canonical date (application_date, entry_date).",
+    )
+    anchor_date: dt.date | None = Field(
+        default=None,
+        description="Observation date for layouts that only give day offsets: anchor_date plus "
+        "day_offset_column days (or the anchor itself when no offset column is given).",
+    )
+    day_offset_column: str | None = Field(
+        default=None, description="Source column of day offsets from anchor_date (negative = before)."
+    )
+
+    @model_validator(mode="after")
+    def _ready_made(self) -> TargetConfig:
+        given = [k for k in ("date_column", "anchor_date", "indeterminate_values") if getattr(self, k)]
+        if self.column is None and (given or "bad_value" in self.model_fields_set):
+            keys = [*given, *(["bad_value"] if "bad_value" in self.model_fields_set else [])]
+            raise ValueError(f"{', '.join(keys)} need target.column (a ready-made target)")
+        if self.date_column is not None and self.anchor_date is not None:
+            raise ValueError("give target.date_column or target.anchor_date, not both")
+        if self.day_offset_column is not None and self.anchor_date is None:
+            raise ValueError(
+                "target.day_offset_column needs target.anchor_date (the date offsets count from)"
+            )
+        both = sorted(
+            {str(v) for v in self.bad_values} & {str(v) for v in self.indeterminate_values}, key=str
+        )
+        if both:
+            raise ValueError(f"values {both} are both bad_value and indeterminate_values")
+        return self
+
+    @property
+    def bad_values(self) -> list[Scalar]:
+        """``bad_value`` as a list."""
+        return list(self.bad_value) if isinstance(self.bad_value, list) else [self.bad_value]
 
     @model_validator(mode="after")
     def _indeterminate_below_bad(self) -> TargetConfig:
@@ -878,6 +1012,17 @@ class CardConfig(Strict):
         default_factory=MonitoringConfig, description="Monitoring thresholds and cohorts."
     )
     source_path: Annotated[Path | None, Field(exclude=True)] = None
+
+    @model_validator(mode="after")
+    def _ready_made_target_card(self) -> CardConfig:
+        if self.target.column is not None and self.card == "behaviour":
+            raise ValueError(
+                "target.column (a ready-made target) is for the application and collection cards; the "
+                "behaviour card's target comes from loan_performance"
+            )
+        if self.target.column is not None and self.data.flat_table is not None:
+            raise ValueError("target.column is for data.sources; a flat table names its own target")
+        return self
 
 
 def _format_error(path: Path | str, err: ErrorDetails) -> str:

@@ -186,6 +186,29 @@ def without_snapshot_months(tables: dict[str, pd.DataFrame], latest: pd.DataFram
     return {**tables, "loan_performance": tables["loan_performance"][~(perf.month >= cutoff).to_numpy()]}
 
 
+CUSTOM = [
+    {"name": "x_amount", "table": "applications", "column": "requested_amount"},
+    {"name": "x_income", "table": "customers", "column": "income"},
+    {"name": "x_balance_sum", "table": "bureau_tradelines", "agg": "sum", "column": "balance"},
+    {"name": "x_last_dpd", "table": "bureau_tradelines", "agg": "last", "column": "worst_dpd"},
+    {"name": "x_lenders_since", "table": "bureau_inquiries", "agg": "months_since", "window_months": 12},
+    {"name": "x_inq", "table": "bureau_inquiries", "agg": "count", "filter": "purpose = 'new_credit'"},
+    {"name": "x_os", "table": "device_events", "agg": "last", "column": "os", "kind": "categorical"},
+    {
+        "name": "x_rooted_30d",
+        "table": "device_events",
+        "agg": "count",
+        "filter": "is_rooted",
+        "window_days": 30,
+    },
+    {"name": "x_apps_max", "table": "applications", "agg": "max", "column": "requested_amount"},
+    {"name": "x_perf_dpd", "table": "loan_performance", "agg": "max", "column": "dpd", "window_months": 6},
+    {"name": "x_perf_paid", "table": "loan_performance", "agg": "mean", "column": "amount_paid"},
+    {"name": "x_cases", "table": "collection_cases", "agg": "count"},
+    {"name": "x_case_balance", "table": "collection_cases", "agg": "min", "column": "balance"},
+]
+"""Custom features reading every child table (and the row tables), under the same leakage test."""
+
 cfg_keys = {
     "application": ["application_id"],
     "behaviour": ["loan_id", "snapshot_date"],
@@ -201,7 +224,11 @@ def test_future_records_change_no_feature(card: str) -> None:
         "behaviour": ["behaviour", "bureau", "device"],
     }
     cfg = card_config(
-        card, features={"families": families.get(card, ["collection", "behaviour", "bureau", "device"])}
+        card,
+        features={
+            "families": families.get(card, ["collection", "behaviour", "bureau", "device"]),
+            "custom": CUSTOM,
+        },
     )
     latest = _latest_snapshot(tables, build_modeling_table(tables, cfg).frame, list(cfg_keys[card]))
     before = build_modeling_table(without_snapshot_months(tables, latest), cfg)

@@ -7,7 +7,19 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Attach the command groups and single commands to ``app``."""
-    from scorecard.cli import bundle, config, data, demo, export, features, models, promote, score, train
+    from scorecard.cli import (
+        bins,
+        bundle,
+        config,
+        data,
+        demo,
+        export,
+        features,
+        models,
+        promote,
+        score,
+        train,
+    )
     from scorecard.cli import monitor as monitor_cmd
 
     app.add_typer(data.app, name="data", help="Synthesise, ingest and validate source tables.")
@@ -16,6 +28,9 @@ def register(app: typer.Typer) -> None:
         features.app, name="features", help="Build point-in-time modeling tables; list the features."
     )
     app.command("train", help="Train a card from its config and print its metrics.")(train.train)
+    app.add_typer(
+        bins.app, name="bins", help="Review a run's bins and freeze them as reviewed binning overrides."
+    )
     app.command("promote", help="Promote a registered card version through the gates, or roll back.")(
         promote.promote
     )

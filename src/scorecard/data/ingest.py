@@ -92,18 +92,27 @@ Required = CardNeeds | Iterable[str] | None
 of each required; or None, every configured source with every column required."""
 
 
-def validate_sources(data: DataConfig, required: Required = None) -> ValidationReport:
+ExtraColumns = Mapping[str, Mapping[str, str]]
+"""Per canonical table, source columns carried through ingestion beside the canonical ones -> who reads them."""
+
+
+def validate_sources(
+    data: DataConfig, required: Required = None, extra: ExtraColumns | None = None
+) -> ValidationReport:
     """Read, map and check every source the card needs; return all problems found, raise none."""
-    return _ingest(data, required, fetch=False)[0]
+    return _ingest(data, required, fetch=False, extra=extra or {})[0]
 
 
-def load_sources(data: DataConfig, required: Required = None) -> SourceTables:
+def load_sources(
+    data: DataConfig, required: Required = None, extra: ExtraColumns | None = None
+) -> SourceTables:
     """The canonical tables, typed and PII-free; one DataError lists every problem found.
 
     With a card's ``CardNeeds`` only the key and the columns the card reads are mandatory; an absent optional
-    column is left out of its table.
+    column is left out of its table. ``extra`` names source columns kept as they are read (e.g. read by custom
+    features or a ready-made target).
     """
-    report, frames = _ingest(data, required, fetch=True)
+    report, frames = _ingest(data, required, fetch=True, extra=extra or {})
     report.raise_for_problems()
     return frames
 
@@ -123,7 +132,7 @@ def _tables_to_load(data: DataConfig, required: Required) -> list[str]:
 
 
 def _ingest(
-    data: DataConfig, required: Required, fetch: bool
+    data: DataConfig, required: Required, fetch: bool, extra: ExtraColumns
 ) -> tuple[ValidationReport, dict[str, pd.DataFrame]]:
     report = ValidationReport()
     frames: dict[str, pd.DataFrame] = {}
@@ -139,7 +148,7 @@ def _ingest(
                 message = f"data.sources has no entry for table {table!r}, which this card needs"
                 report.problems.append(Problem(table, "config", "missing_table", None, 0, None, message))
                 continue
-            contract = _contract(table, source, required)
+            contract = _contract(table, source, required, extra.get(table, {}))
             if source.query is None:
                 summary, problems = _map_and_check_files(con, contract, source, workdir)
             else:
@@ -157,7 +166,7 @@ def _ingest(
             except ConfigError as exc:
                 report.problems.append(Problem("pii", "data.pii.key_env", "config", None, 0, None, str(exc)))
         if fetch and report.ok:
-            frames = _fetch(con, data, required, [s.table for s in report.tables], present)
+            frames = _fetch(con, data, required, extra, [s.table for s in report.tables], present)
     return report, frames
 
 
@@ -165,6 +174,7 @@ def _fetch(
     con: duckdb.DuckDBPyConnection,
     data: DataConfig,
     required: Required,
+    extra: ExtraColumns,
     tables: list[str],
     present: Mapping[str, list[str]],
 ) -> dict[str, pd.DataFrame]:
@@ -189,13 +199,14 @@ def _fetch(
             and actions.get((table, c.name)) != "drop"
             and (wanted is None or c.name in wanted)
         ]
-        typed = typed_select(con, _mapped_name(table), replace(schema, columns=tuple(columns)))
+        kept = [c for c in extra.get(table, {}) if c in present[table]]
+        typed = typed_select(con, _mapped_name(table), replace(schema, columns=tuple(columns)), kept)
         exprs = [
             f"scorecard_hmac({quote(c.name)}) AS {quote(c.name)}"
             if actions.get((table, c.name)) == "hash"
             else quote(c.name)
             for c in columns
-        ]
+        ] + [quote(c) for c in kept]
         frame = typed.project(", ".join(exprs)).df() if exprs else pd.DataFrame(index=range(len(typed)))
         frames[table] = frame.astype({c.name: c.pandas_dtype for c in columns})
     return frames
@@ -210,12 +221,14 @@ class _Contract:
     """Columns that must be present (besides the key), with their readers; None = every column."""
     optional: Mapping[str, tuple[str, ...]]
     """Columns that may be absent, with what their absence disables."""
+    extra: Mapping[str, str]
+    """Source (non-canonical) columns carried beside the canonical ones -> who reads them."""
 
     def required(self, column: str) -> bool:
         return self.needed is None or column in self.schema.key or column in self.needed
 
 
-def _contract(table: str, source: SourceConfig, required: Required) -> _Contract:
+def _contract(table: str, source: SourceConfig, required: Required, extra: Mapping[str, str]) -> _Contract:
     schema = TABLES[table]
     if source.allowed:
         columns = tuple(
@@ -224,8 +237,8 @@ def _contract(table: str, source: SourceConfig, required: Required) -> _Contract
         )
         schema = replace(schema, columns=columns)
     if isinstance(required, CardNeeds):
-        return _Contract(schema, required.required.get(table, {}), required.optional.get(table, {}))
-    return _Contract(schema, None, {})
+        return _Contract(schema, required.required.get(table, {}), required.optional.get(table, {}), extra)
+    return _Contract(schema, None, {}, extra)
 
 
 def _losses(con: duckdb.DuckDBPyConnection, contract: _Contract) -> list[str]:
@@ -388,15 +401,32 @@ def _projection(
                 message = f"{label}: mapping for {column.name!r} failed: {error}"
                 problems.append(Problem(schema.name, label, "mapping_error", column.name, 0, None, message))
                 continue
+            if entry.codes is not None:
+                problems += _unlisted_codes(schema, column.name, entry, scan, label)
         dtype = str(scan.project(expr).types[0])
         if dtype in ("DOUBLE", "FLOAT"):
             expr = f"CASE WHEN isnan({expr}) THEN NULL ELSE {expr} END"
         exprs.append(f"{expr} AS {quote(column.name)}")
+    has = "the query returns" if source.query is not None else "the source has"
+    for name, reader in contract.extra.items():
+        if name.lower() not in by_lower:
+            shown = scan.columns if len(scan.columns) <= 30 else [*scan.columns[:30], "..."]
+            message = f"{label}: column {name!r} read by {reader} is missing; {has} {shown}"
+            problems.append(Problem(schema.name, label, "missing_column", name, 0, None, message))
+        else:
+            exprs.append(f"{quote(by_lower[name.lower()])} AS {quote(name)}")
     return exprs, problems
 
 
 def _mapped_expression(entry: MappedColumn, scan: duckdb.DuckDBPyRelation) -> tuple[str, str | None]:
-    """A constant or a row-wise SQL expression; the error text when DuckDB cannot bind it."""
+    """A constant, a code table or a row-wise SQL expression; the error text when DuckDB cannot bind it."""
+    if entry.codes is not None:
+        by_lower = {c.lower(): c for c in scan.columns}
+        if (entry.column or "").lower() not in by_lower:
+            return "", f"code table column {entry.column!r} is missing; the source has {scan.columns}"
+        source = f"CAST({quote(by_lower[(entry.column or '').lower()])} AS VARCHAR)"
+        cases = " ".join(f"WHEN {literal(code)} THEN {literal(value)}" for code, value in entry.codes.items())
+        return f"(CASE {source} {cases} END)", None
     if entry.sql is None:
         return literal(entry.const), None
     try:
@@ -412,6 +442,27 @@ def _mapped_expression(entry: MappedColumn, scan: duckdb.DuckDBPyRelation) -> tu
     except duckdb.Error as exc:
         return "", f"{entry.sql!r}: {_first_line(exc)}"
     return expr, None
+
+
+def _unlisted_codes(
+    schema: TableSchema, name: str, entry: MappedColumn, scan: duckdb.DuckDBPyRelation, label: str
+) -> list[Problem]:
+    """A problem when the source column holds values the code table does not list (nothing is dropped)."""
+    by_lower = {c.lower(): c for c in scan.columns}
+    source = f"CAST({quote(by_lower[(entry.column or '').lower()])} AS VARCHAR)"
+    listed = ", ".join(literal(code) for code in entry.codes or {})
+    n, example = (
+        scan.filter(f"{source} IS NOT NULL AND {source} NOT IN ({listed})")
+        .aggregate(f"count(*), min({source})")
+        .fetchall()[0]
+    )
+    if not n:
+        return []
+    message = (
+        f"{label}: column {entry.column!r} has {n:,} value(s) not in the code table of {name!r} "
+        f"(e.g. {example!r}); expected one of {list(entry.codes or {})}"
+    )
+    return [Problem(schema.name, label, "not_allowed", name, n, example, message)]
 
 
 def _string_sources(schema: TableSchema, source: SourceConfig, scan: duckdb.DuckDBPyRelation) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -133,11 +134,15 @@ def cast_expression(column: Column, expr: str, source_type: str) -> str:
     return f"TRY_CAST({expr} AS {_SQL_TYPES[column.dtype]})"
 
 
-def typed_select(con: duckdb.DuckDBPyConnection, name: str, schema: TableSchema) -> duckdb.DuckDBPyRelation:
-    """The mapped table ``name`` with each canonical column it has cast to its declared type, in schema order."""
+def typed_select(
+    con: duckdb.DuckDBPyConnection, name: str, schema: TableSchema, extra: Sequence[str] = ()
+) -> duckdb.DuckDBPyRelation:
+    """The mapped table ``name`` with each canonical column it has cast to its declared type, in schema order,
+    then the ``extra`` (non-canonical) columns as they are."""
     types = _column_types(con, name)
     present = [c for c in schema.columns if c.name in types]
     exprs = [f"{cast_expression(c, quote(c.name), types[c.name])} AS {quote(c.name)}" for c in present]
+    exprs += [quote(c) for c in extra]
     return con.table(name).project(", ".join(exprs))
 
 

@@ -11,6 +11,7 @@ from scorecard.data.ingest import validate_sources
 from scorecard.data.validation import Problem, TableSummary, ValidationReport
 from scorecard.data.values import read_values_file
 from scorecard.errors import ScorecardError
+from scorecard.features.build import extra_columns
 from scorecard.features.reads import card_needs
 
 
@@ -19,7 +20,7 @@ def validate_card(cfg: CardConfig) -> ValidationReport:
     if cfg.data.flat_table is not None:
         report = _flat_table(cfg)
     else:
-        report = validate_sources(cfg.data, required=card_needs(cfg))
+        report = validate_sources(cfg.data, required=card_needs(cfg), extra=extra_columns(cfg))
     report.problems += _policy_files(cfg)
     return report
 

@@ -9,12 +9,22 @@ declared beside its code (the ``READS`` of spine, targets, each family and the p
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from scorecard.config import CardConfig
 from scorecard.data.schema import TABLES, CardNeeds, ColumnReaders
-from scorecard.features import application, attributes, behaviour, bureau, collection, device, spine, targets
+from scorecard.features import (
+    application,
+    attributes,
+    behaviour,
+    bureau,
+    collection,
+    custom,
+    device,
+    spine,
+    targets,
+)
 from scorecard.features.catalogue import (
     DEFAULT_FAMILIES,
     FAMILIES,
@@ -61,12 +71,22 @@ def readers(card: Card) -> list[Reader]:
 
 
 def configured_readers(cfg: CardConfig) -> tuple[list[Reader], list[Reader]]:
-    """The card's readers split into those its config runs and those it does not (what absent data disables)."""
+    """The card's readers split into those its config runs and those it does not (what absent data disables).
+
+    The spine and the target read what the config makes them read (a ready-made target, an observation date
+    column, the active rule); custom features read what they declare.
+    """
     f = cfg.features
     families = {d.family for d in select_features(cfg.card, f.families, f.include, f.exclude)}
     rules = [*cfg.policy.knockouts, *cfg.policy.early_warnings]
     used_by = {a: [r.name for r in rules if r.field == a] for a in attributes.policy_attributes(cfg)}
-    return split_readers(cfg.card, families, used_by)
+    used, unused = split_readers(cfg.card, families, used_by)
+    target = targets.ready_made_reads(cfg.card, cfg.target) if cfg.target.column else targets.READS[cfg.card]
+    configured = {"spine": spine.spine_reads(cfg), "target": target}
+    used = [replace(r, reads=configured[r.kind]) if r.kind in configured else r for r in used]
+    if custom.custom_defs(cfg):
+        used.append(Reader("custom features", "family", "custom", custom.custom_reads(cfg)))
+    return used, unused
 
 
 def split_readers(

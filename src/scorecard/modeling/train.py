@@ -26,6 +26,7 @@ from scorecard.modeling.calibration import Calibrator, MasterScale
 from scorecard.modeling.challenger import Challenger
 from scorecard.modeling.evaluation import evaluate
 from scorecard.modeling.inputs import binary_target
+from scorecard.modeling.overrides import check_reviewed, dump_overrides, resolve_overrides
 from scorecard.modeling.reasons import ReasonCoder
 from scorecard.modeling.scorecard import Scorecard
 
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CARD_FILE = "trained_card.joblib"
+OVERRIDES_FILE = "overrides.yaml"
+FROZEN_BINS_FILE = "frozen_bins.yaml"
 MODEL_SPLITS = ("train", "test", "oot")
 SHAP_ROWS = 5_000
 
@@ -68,11 +71,8 @@ class TrainedCard:
         return self.scorecard.binner_
 
     def binning_tables(self) -> pd.DataFrame:
-        """Binning tables of every binned feature, one block per feature."""
-        binner = self.binner
-        return pd.concat(
-            [binner.binning_table(f).assign(feature=f) for f in binner.features_], ignore_index=True
-        ).pipe(lambda t: t[["feature", *[c for c in t.columns if c != "feature"]]])
+        """Binning tables of every binned feature, one block per feature, with points for the card's features."""
+        return self.scorecard.binning_table()
 
     def score_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Score raw feature rows: integer score, calibrated pd, grade and reason_1..k codes ("" when none)."""
@@ -123,6 +123,7 @@ class TrainedCard:
                 "decisions": self.decisions,
             },
         )
+        self._save_overrides(out)
         from scorecard.data.ingest import source_queries
 
         queries = source_queries(self.config.data)
@@ -146,6 +147,23 @@ class TrainedCard:
         card.run_dir = Path(run_dir).resolve()
         return card
 
+    def _save_overrides(self, out: Path) -> None:
+        """``overrides.yaml``: the overrides the binning used, every reason with them; ``frozen_bins.yaml``:
+        every binned feature's bins as fixed overrides (``scorecard bins freeze`` copies from it)."""
+        binner = self.binner
+        if binner.overrides_:
+            applied = ", ".join(binner.overrides_applied_) or "none"
+            header = (
+                f"Binning overrides card {self.config.name!r} was trained with, from "
+                f"{binner.overrides_source_}.\nApplied to: {applied}."
+            )
+            (out / OVERRIDES_FILE).write_text(dump_overrides(binner.overrides_, header))
+        header = (
+            f"The bins of card {self.config.name!r} as fixed overrides; `scorecard bins freeze` writes them out.\n"
+            f"On the card: {', '.join(self.features)}."
+        )
+        (out / FROZEN_BINS_FILE).write_text(dump_overrides(binner.frozen_overrides(), header))
+
     def _save_plots(self, out: Path) -> None:
         models = [m for m in ("scorecard", "challenger") if f"{m}_score" in self.scored]
         for split, part in self.scored.groupby("split", sort=False):
@@ -167,13 +185,19 @@ class TrainedCard:
                 out / f"calibration_{split}.png",
             )
         for feature in self.features:
-            plots.save_figure(plots.woe_plot(self.binner.bin_spec(feature)), out / "woe" / f"{feature}.png")
+            table = self.scorecard.binning_table(feature)
+            title = f"{feature}: rows, event rate and points by bin"
+            plots.save_figure(plots.binning_plot(table, title), out / "woe" / f"{feature}.png")
 
 
 def train_card(
     config: CardConfig, table: ModelingTable | None = None, run_dir: Path | str | None = None
 ) -> TrainedCard:
-    """Train the scorecard, its calibration, reason codes and challenger on ``table`` (loaded when None)."""
+    """Train the scorecard, its calibration, reason codes and challenger on ``table`` (loaded when None).
+
+    Binning overrides whose reason is still a placeholder are refused before any data is read.
+    """
+    check_reviewed(*resolve_overrides(config.binning.overrides))
     if table is None:
         table = load_table(config)
     frame, features = _modeling_rows(table)
@@ -239,9 +263,9 @@ def load_table(config: CardConfig) -> ModelingTable:
         from scorecard.features.flat import load_flat_table
 
         return load_flat_table(config)
-    from scorecard.features.build import build_modeling_table, card_sources
+    from scorecard.features.build import build_modeling_table, load_card_sources
 
-    return build_modeling_table(card_sources(config), config)
+    return build_modeling_table(load_card_sources(config), config)
 
 
 def data_fingerprint(frame: pd.DataFrame) -> str:

@@ -15,6 +15,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from scorecard.jsonable import jsonable
+from scorecard.modeling.plot_style import styled
+from scorecard.modeling.plots import log_floor, mark_no_bads
 from scorecard.monitoring.stability import ALL, stability_summary
 
 if TYPE_CHECKING:
@@ -81,6 +83,7 @@ def _thresholds(ax: Any, warn: float, alert: float) -> None:
     ax.axhline(alert, color=COLOURS["alert"], linestyle="--", linewidth=1, label=f"alert {alert:g}")
 
 
+@styled
 def _psi_trend_plot(result: MonitoringResult) -> Figure:
     """Score PSI and the largest features' CSI by cohort, against the thresholds."""
     cfg = result.context["thresholds"]
@@ -114,6 +117,7 @@ def _psi_trend_plot(result: MonitoringResult) -> Figure:
     return fig
 
 
+@styled
 def _score_distribution_plot(result: MonitoringResult) -> Figure:
     """Share of reference and current rows per reference score band."""
     t = result.score_stability[result.score_stability["cohort"] == ALL]
@@ -129,25 +133,31 @@ def _score_distribution_plot(result: MonitoringResult) -> Figure:
     return fig
 
 
+@styled
 def _grade_plot(calibration: pd.DataFrame) -> Figure:
     """Observed bad rate per grade (current and development) against the predicted PD."""
     x = np.arange(len(calibration))
+    observed = calibration["observed_bad_rate"].to_numpy(dtype=float)
+    dev = calibration.get("dev_bad_rate")
+    floor = log_floor(
+        observed, calibration["predicted_pd"].to_numpy(), *([] if dev is None else [dev.to_numpy()])
+    )
     fig = Figure(figsize=(9, 3.6), layout="constrained")
     ax = fig.subplots()
-    ax.bar(
-        x, calibration["observed_bad_rate"].fillna(0), width=0.5, color="#2b6cb0", label="current observed"
-    )
+    some = observed > 0
+    ax.bar(x[some], observed[some], width=0.5, color="#2b6cb0", label="current observed")
     ax.plot(x, calibration["predicted_pd"], "D", color="black", label="predicted PD")
-    if "dev_bad_rate" in calibration:
-        ax.plot(x, calibration["dev_bad_rate"], "o", color="#b35900", label="development observed")
+    if dev is not None:
+        ax.plot(x, dev, "o", color="#b35900", label="development observed")
+    mark_no_bads(ax, x, calibration["count"].to_numpy(), observed, floor)
     ax.set_xticks(x, calibration["grade"])
-    ax.set_yscale("log")
     ax.set_ylabel("bad rate")
     ax.set_title("Bad rate by grade: current vs predicted PD vs development")
     ax.legend(fontsize=8)
     return fig
 
 
+@styled
 def _gini_plot(performance: pd.DataFrame, cfg: dict[str, Any]) -> Figure:
     """Gini per cohort against the development Gini and the drop limits."""
     t = performance[performance["cohort"] != ALL]
@@ -168,6 +178,7 @@ def _gini_plot(performance: pd.DataFrame, cfg: dict[str, Any]) -> Figure:
     return fig
 
 
+@styled
 def _relationship_plot(bins: pd.DataFrame, feature: str) -> Figure:
     """One feature's bad rate per bin, development against current."""
     t = bins[(bins["feature"] == feature) & (bins["cur_n"] > 0)]

@@ -336,6 +336,16 @@ def download_bundle(model_uri: str, dst: Path | str, client: MlflowClient | None
     return dst
 
 
+def run_text(run_id: str, artifact: str, client: MlflowClient | None = None) -> str | None:
+    """The text of one file a run logged (``card/overrides.yaml``), or None when the run has no such file."""
+    client = client or _client()
+    folder, _, _ = artifact.rpartition("/")
+    if artifact not in {a.path for a in client.list_artifacts(run_id, folder or None)}:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        return Path(client.download_artifacts(run_id, artifact, tmp)).read_text()
+
+
 def _client() -> MlflowClient:
     from scorecard.tracking.store import connect
 

@@ -100,12 +100,16 @@ def run_tags(config: CardConfig) -> dict[str, str]:
 
 
 def log_config(config: CardConfig) -> None:
-    """Log the config as params (flattened) and as files: the YAML as written and as resolved."""
+    """Log the config as params (flattened) and as files: the YAML as written and as resolved, and the binning
+    overrides file as written (the run folder's ``overrides.yaml``, logged with the card, is what binning used)."""
     mlflow.log_params(flatten(config.model_dump(mode="json")))
     resolved = yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
     mlflow.log_text(resolved, "config/resolved.yaml")
     if config.source_path is not None and config.source_path.is_file():
         mlflow.log_artifact(str(config.source_path), "config")
+    overrides = config.binning.overrides
+    if overrides is not None and Path(overrides).is_file():  # as written, comments and reasons included
+        mlflow.log_artifact(str(overrides), "config/overrides")
 
 
 def split_counts(frame: pd.DataFrame) -> dict[str, float]:
