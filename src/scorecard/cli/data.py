@@ -100,6 +100,11 @@ def synth(
         False, "--drift", help="Shift the last 6 months (population and one relationship)."
     ),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for <table>.parquet files."),
+    truth: bool = typer.Option(
+        False,
+        "--truth",
+        help="Also write truth/reject_outcomes.parquet: what unbooked applicants would have done.",
+    ),
 ) -> None:
     """Generate the synthetic lending portfolio (raw tables, with PII) as one Parquet file per table."""
     from scorecard.cli.output import progress
@@ -107,7 +112,7 @@ def synth(
 
     with progress() as bar:
         task = bar.add_task(f"synthesising {rows:,} applications", total=len(STEPS) + 1)
-        tables = synthesize(rows, seed=seed, drift=drift, on_step=lambda step: bar.advance(task))
+        tables = synthesize(rows, seed=seed, drift=drift, on_step=lambda step: bar.advance(task), truth=truth)
         bar.update(task, description=f"writing {out}")
         paths = write_portfolio(tables, out)
         bar.update(task, advance=1, description="done")
