@@ -29,8 +29,7 @@ def _batch(rng: np.random.Generator, n: int, shifted: bool) -> pd.DataFrame:
             "national_id_hash": "h",
             "region": "north",
             "is_emulator": rng.random(n) < 0.1,
-            "snapshot_date": pd.Timestamp("2024-01-01")
-            + pd.to_timedelta(rng.integers(0, 90, n), unit="D"),
+            "snapshot_date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 90, n), unit="D"),
         }
     )
 
