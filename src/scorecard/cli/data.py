@@ -19,8 +19,11 @@ def validate(
     """Read, map and check every source table; list all problems; exit 1 when there is any."""
     from scorecard.config import load_config
     from scorecard.data.ingest import validate_sources
+    from scorecard.features.build import columns_read, extra_columns
 
-    report = validate_sources(load_config(config).data)
+    cfg = load_config(config)
+    columns_read(cfg)  # the card's features and target apply to it (one line per problem)
+    report = validate_sources(cfg.data, extra=extra_columns(cfg))
     print_table(
         "Sources",
         ["table", "source", "rows", "columns", "nulls", "problems"],
@@ -49,6 +52,11 @@ def synth(
         False, "--drift", help="Shift the last 6 months (population and one relationship)."
     ),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for <table>.parquet files."),
+    truth: bool = typer.Option(
+        False,
+        "--truth",
+        help="Also write truth/reject_outcomes.parquet: what unbooked applicants would have done.",
+    ),
 ) -> None:
     """Generate the synthetic lending portfolio (raw tables, with PII) as one Parquet file per table."""
     from scorecard.cli.output import progress
@@ -56,7 +64,7 @@ def synth(
 
     with progress() as bar:
         task = bar.add_task(f"synthesising {rows:,} applications", total=len(STEPS) + 1)
-        tables = synthesize(rows, seed=seed, drift=drift, on_step=lambda step: bar.advance(task))
+        tables = synthesize(rows, seed=seed, drift=drift, on_step=lambda step: bar.advance(task), truth=truth)
         bar.update(task, description=f"writing {out}")
         paths = write_portfolio(tables, out)
         bar.update(task, advance=1, description="done")

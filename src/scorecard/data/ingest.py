@@ -11,7 +11,7 @@ query, and a problem anywhere stops the load with every problem listed.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -84,20 +84,29 @@ def source_queries(data: DataConfig) -> str:
     return "\n".join(lines) + "\n" if any(s.query for s in data.sources.values()) else ""
 
 
-def validate_sources(data: DataConfig, required: Iterable[str] | None = None) -> ValidationReport:
+ExtraColumns = Mapping[str, Mapping[str, str]]
+"""Per canonical table, source columns carried through ingestion beside the canonical ones -> who reads them."""
+
+
+def validate_sources(
+    data: DataConfig, required: Iterable[str] | None = None, extra: ExtraColumns | None = None
+) -> ValidationReport:
     """Read, map and check every source the card needs; return all problems found, raise none."""
-    return _ingest(data, required, fetch=False)[0]
+    return _ingest(data, required, fetch=False, extra=extra or {})[0]
 
 
-def load_sources(data: DataConfig, required: Iterable[str] | None = None) -> SourceTables:
+def load_sources(
+    data: DataConfig, required: Iterable[str] | None = None, extra: ExtraColumns | None = None
+) -> SourceTables:
     """The canonical tables, typed and PII-free; one DataError lists every problem found.
 
     ``required`` names the tables the card needs (a source may lack the others); None loads every source.
+    ``extra`` names source columns kept as they are read (e.g. read by custom features or a ready-made target).
     """
     tables = _tables_to_load(data, required)
     if any(action == "hash" for action in pii_actions(data.pii, tables).values()):
         hmac_key(data.pii)
-    report, frames = _ingest(data, required, fetch=True)
+    report, frames = _ingest(data, required, fetch=True, extra=extra or {})
     report.raise_for_problems()
     return apply_pii(frames, data.pii)
 
@@ -117,7 +126,7 @@ def _tables_to_load(data: DataConfig, required: Iterable[str] | None) -> list[st
 
 
 def _ingest(
-    data: DataConfig, required: Iterable[str] | None, fetch: bool
+    data: DataConfig, required: Iterable[str] | None, fetch: bool, extra: ExtraColumns
 ) -> tuple[ValidationReport, dict[str, pd.DataFrame]]:
     report = ValidationReport()
     frames: dict[str, pd.DataFrame] = {}
@@ -133,16 +142,21 @@ def _ingest(
                 report.problems.append(Problem(table, "config", "missing_table", None, 0, None, message))
                 continue
             if source.query is None:
-                summary, problems = _map_and_check_files(con, TABLES[table], source, workdir)
+                summary, problems = _map_and_check_files(
+                    con, TABLES[table], source, workdir, extra.get(table, {})
+                )
             else:
-                summary, problems = _map_and_check_query(con, TABLES[table], source, raw)
+                summary, problems = _map_and_check_query(
+                    con, TABLES[table], source, raw, extra.get(table, {})
+                )
             report.tables.append(summary)
             report.problems += problems
         if fetch and report.ok:
             for summary in report.tables:
                 schema = TABLES[summary.table]
+                kept = list(extra.get(schema.name, {}))
                 frames[schema.name] = _to_contract_dtypes(
-                    typed_select(con, _mapped_name(schema.name), schema).df(), schema
+                    typed_select(con, _mapped_name(schema.name), schema, kept).df(), schema
                 )
     return report, frames
 
@@ -179,7 +193,11 @@ class _RawTables:
 
 
 def _map_and_check_files(
-    con: duckdb.DuckDBPyConnection, schema: TableSchema, source: SourceConfig, workdir: Path
+    con: duckdb.DuckDBPyConnection,
+    schema: TableSchema,
+    source: SourceConfig,
+    workdir: Path,
+    extra: Mapping[str, str],
 ) -> tuple[TableSummary, list[Problem]]:
     label = _files_label(schema, source)
     try:
@@ -197,13 +215,17 @@ def _map_and_check_files(
         return scan(con, fileset, source, schema.name, varchar, sample_all)
 
     try:
-        return _map_and_check(con, schema, source, label, reader, fileset.format == "csv")
+        return _map_and_check(con, schema, source, label, reader, fileset.format == "csv", extra)
     except (duckdb.Error, DataError) as exc:
         return _unreadable(schema, label, "unreadable", f"{label}: cannot read or map ({_first_line(exc)})")
 
 
 def _map_and_check_query(
-    con: duckdb.DuckDBPyConnection, schema: TableSchema, source: SourceConfig, raw: _RawTables
+    con: duckdb.DuckDBPyConnection,
+    schema: TableSchema,
+    source: SourceConfig,
+    raw: _RawTables,
+    extra: Mapping[str, str],
 ) -> tuple[TableSummary, list[Problem]]:
     label = f"data.sources.{schema.name}.query"
     query = (source.query or "").strip().rstrip(";").rstrip()
@@ -220,7 +242,7 @@ def _map_and_check_query(
         return con.sql(f"SELECT * FROM (\n{query}\n) AS {quote(schema.name)}")
 
     try:
-        return _map_and_check(con, schema, source, label, reader, bool(raw.files))
+        return _map_and_check(con, schema, source, label, reader, bool(raw.files), extra)
     except (duckdb.Error, DataError) as exc:
         return _unreadable(schema, label, "query_error", f"{label}: {duckdb_message(exc)}")
 
@@ -232,25 +254,26 @@ def _map_and_check(
     label: str,
     reader: Reader,
     sniffed: bool,
+    extra: Mapping[str, str],
 ) -> tuple[TableSummary, list[Problem]]:
     """Map the reader's rows into the canonical table ``mapped_<table>``, then check it.
 
     ``sniffed``: the rows come from CSV whose types DuckDB guessed from a sample; on a conversion error the
-    reading is retried with every row sampled.
+    reading is retried with every row sampled. ``extra`` source columns are kept beside the canonical ones.
     """
     mapped = _mapped_name(schema.name)
     scan = reader([], False)
     varchar = _string_sources(schema, source, scan) if sniffed and source.query is None else []
     if varchar:
         scan = reader(varchar, False)
-    projection, problems = _projection(schema, source, scan, label)
+    projection, problems = _projection(schema, source, scan, label, extra)
     try:
         _materialise(scan, projection, mapped)
     except duckdb.ConversionException:
         if not sniffed:
             raise
         scan = reader(varchar, True)
-        projection, problems = _projection(schema, source, scan, label)
+        projection, problems = _projection(schema, source, scan, label, extra)
         _materialise(scan, projection, mapped)
     summary, checked = check_table(con, mapped, schema, label)
     problems += checked
@@ -260,7 +283,11 @@ def _map_and_check(
 
 
 def _projection(
-    schema: TableSchema, source: SourceConfig, scan: duckdb.DuckDBPyRelation, label: str
+    schema: TableSchema,
+    source: SourceConfig,
+    scan: duckdb.DuckDBPyRelation,
+    label: str,
+    extra: Mapping[str, str],
 ) -> tuple[list[str], list[Problem]]:
     """The SELECT list that builds canonical columns from the source; columns that cannot be built are problems."""
     by_lower = {c.lower(): c for c in scan.columns}
@@ -283,15 +310,32 @@ def _projection(
                 message = f"{label}: mapping for {column.name!r} failed: {error}"
                 problems.append(Problem(schema.name, label, "mapping_error", column.name, 0, None, message))
                 continue
+            if entry.codes is not None:
+                problems += _unlisted_codes(schema, column.name, entry, scan, label)
         dtype = str(scan.project(expr).types[0])
         if dtype in ("DOUBLE", "FLOAT"):
             expr = f"CASE WHEN isnan({expr}) THEN NULL ELSE {expr} END"
         exprs.append(f"{expr} AS {quote(column.name)}")
+    has = "the query returns" if source.query is not None else "the source has"
+    for name, reader in extra.items():
+        if name.lower() not in by_lower:
+            shown = scan.columns if len(scan.columns) <= 30 else [*scan.columns[:30], "..."]
+            message = f"{label}: column {name!r} read by {reader} is missing; {has} {shown}"
+            problems.append(Problem(schema.name, label, "missing_column", name, 0, None, message))
+        else:
+            exprs.append(f"{quote(by_lower[name.lower()])} AS {quote(name)}")
     return exprs, problems
 
 
 def _mapped_expression(entry: MappedColumn, scan: duckdb.DuckDBPyRelation) -> tuple[str, str | None]:
-    """A constant or a row-wise SQL expression; the error text when DuckDB cannot bind it."""
+    """A constant, a code table or a row-wise SQL expression; the error text when DuckDB cannot bind it."""
+    if entry.codes is not None:
+        by_lower = {c.lower(): c for c in scan.columns}
+        if (entry.column or "").lower() not in by_lower:
+            return "", f"code table column {entry.column!r} is missing; the source has {scan.columns}"
+        source = f"CAST({quote(by_lower[(entry.column or '').lower()])} AS VARCHAR)"
+        cases = " ".join(f"WHEN {literal(code)} THEN {literal(value)}" for code, value in entry.codes.items())
+        return f"(CASE {source} {cases} END)", None
     if entry.sql is None:
         return literal(entry.const), None
     try:
@@ -307,6 +351,27 @@ def _mapped_expression(entry: MappedColumn, scan: duckdb.DuckDBPyRelation) -> tu
     except duckdb.Error as exc:
         return "", f"{entry.sql!r}: {_first_line(exc)}"
     return expr, None
+
+
+def _unlisted_codes(
+    schema: TableSchema, name: str, entry: MappedColumn, scan: duckdb.DuckDBPyRelation, label: str
+) -> list[Problem]:
+    """A problem when the source column holds values the code table does not list (nothing is dropped)."""
+    by_lower = {c.lower(): c for c in scan.columns}
+    source = f"CAST({quote(by_lower[(entry.column or '').lower()])} AS VARCHAR)"
+    listed = ", ".join(literal(code) for code in entry.codes or {})
+    n, example = (
+        scan.filter(f"{source} IS NOT NULL AND {source} NOT IN ({listed})")
+        .aggregate(f"count(*), min({source})")
+        .fetchall()[0]
+    )
+    if not n:
+        return []
+    message = (
+        f"{label}: column {entry.column!r} has {n:,} value(s) not in the code table of {name!r} "
+        f"(e.g. {example!r}); expected one of {list(entry.codes or {})}"
+    )
+    return [Problem(schema.name, label, "not_allowed", name, n, example, message)]
 
 
 def _string_sources(schema: TableSchema, source: SourceConfig, scan: duckdb.DuckDBPyRelation) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -130,10 +131,14 @@ def cast_expression(column: Column, expr: str, source_type: str) -> str:
     return f"TRY_CAST({expr} AS {_SQL_TYPES[column.dtype]})"
 
 
-def typed_select(con: duckdb.DuckDBPyConnection, name: str, schema: TableSchema) -> duckdb.DuckDBPyRelation:
-    """The mapped table ``name`` with every canonical column cast to its declared type, in schema order."""
+def typed_select(
+    con: duckdb.DuckDBPyConnection, name: str, schema: TableSchema, extra: Sequence[str] = ()
+) -> duckdb.DuckDBPyRelation:
+    """The mapped table ``name`` with every canonical column cast to its declared type, in schema order,
+    then the ``extra`` (non-canonical) columns as they are."""
     types = _column_types(con, name)
     exprs = [f"{cast_expression(c, quote(c.name), types[c.name])} AS {quote(c.name)}" for c in schema.columns]
+    exprs += [quote(c) for c in extra]
     return con.table(name).project(", ".join(exprs))
 
 
