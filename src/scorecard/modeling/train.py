@@ -28,6 +28,7 @@ from scorecard.modeling.evaluation import evaluate
 from scorecard.modeling.inputs import binary_target
 from scorecard.modeling.reasons import ReasonCoder
 from scorecard.modeling.scorecard import Scorecard
+from scorecard.progress import Report, StepDone, Steps
 
 if TYPE_CHECKING:
     from scorecard.features.build import ModelingTable
@@ -74,6 +75,12 @@ class TrainedCard:
             [binner.binning_table(f).assign(feature=f) for f in binner.features_], ignore_index=True
         ).pipe(lambda t: t[["feature", *[c for c in t.columns if c != "feature"]]])
 
+    def split_assignment(self) -> pd.DataFrame:
+        """Each modeling-table row's keys, snapshot date, target and split (train / test / oot / excluded)."""
+        frame = self.table.frame
+        columns = [*self.table.keys, "snapshot_date", "target", "split"]
+        return frame[[c for c in dict.fromkeys(columns) if c in frame.columns]].reset_index(drop=True)
+
     def score_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Score raw feature rows: integer score, calibrated pd, grade and reason_1..k codes ("" when none)."""
         score = self.scorecard.predict_score(frame)
@@ -95,7 +102,8 @@ class TrainedCard:
         ]
 
     def save(self, run_dir: Path | str) -> Path:
-        """Write the run folder: the joblib card, tables as CSV, metrics/spec as JSON, plots as PNG, source queries."""
+        """Write the run folder: the joblib card, tables as CSV (splits.csv: every row's split), metrics/spec as
+        JSON, plots as PNG, source queries."""
         out = Path(run_dir)
         out.mkdir(parents=True, exist_ok=True)
         self.run_dir = out.resolve()
@@ -105,6 +113,7 @@ class TrainedCard:
             "coefficients": self.scorecard.coef_table_,
             "points_table": self.scorecard.points_table_,
             **{f"evaluation/{name}": table for name, table in self.evaluation.items()},
+            "splits": self.split_assignment(),
         }
         for name, table in tables.items():
             path = out / f"{name}.csv"
@@ -171,17 +180,36 @@ class TrainedCard:
 
 
 def train_card(
-    config: CardConfig, table: ModelingTable | None = None, run_dir: Path | str | None = None
+    config: CardConfig,
+    table: ModelingTable | None = None,
+    run_dir: Path | str | None = None,
+    progress: Report | None = None,
 ) -> TrainedCard:
-    """Train the scorecard, its calibration, reason codes and challenger on ``table`` (loaded when None)."""
-    if table is None:
-        table = load_table(config)
-    frame, features = _modeling_rows(table)
-    train = frame[frame["split"] == "train"]
-    X, y = train[features], binary_target(train["target"], name="target (train rows)")
+    """Train the scorecard, its calibration, reason codes and challenger on ``table`` (loaded when None).
+
+    ``progress`` receives each step as it ends: features, binning, selection, fit, calibration, challenger,
+    evaluation (and save when ``run_dir`` is given), with its duration.
+    """
+    steps = Steps(progress)
+    with steps.step("features") as step:
+        given = table is not None
+        if table is None:
+            table = load_table(config)
+        frame, features = _modeling_rows(table)
+        train = frame[frame["split"] == "train"]
+        X, y = train[features], binary_target(train["target"], name="target (train rows)")
+        step.detail = f"{'given table: ' if given else ''}{len(frame):,} modeling rows ({len(X):,} train), {len(features)} candidate features"
     decisions: list[str] = []
 
     card_model = Scorecard.from_config(config, categorical_features=table.categorical).fit(X, y)
+    kept = len(card_model.binner_.features_)
+    fit_details = {
+        "binning": f"{kept} features binned, {len(card_model.binner_.dropped_)} dropped",
+        "selection": f"{len(card_model.selector_.selected_)} of {kept} selected",
+        "fit": f"{len(card_model.features_)} features in the card, {len(card_model.sign_dropped_)} wrong-sign drops",
+    }
+    for name, seconds in card_model.fit_seconds_.items():
+        steps.add(StepDone(name, seconds, fit_details[name]))
     for feature, reason in card_model.binner_.dropped_.items():
         decisions.append(f"binning dropped {feature}: {reason}")
     selection = card_model.selector_.log_
@@ -196,22 +224,34 @@ def train_card(
             f"{config.name}: no feature survived selection; see the selection log ({len(selection)} candidates)"
         )
 
-    train_score = card_model.predict_score(X)
-    calibrator = Calibrator.from_config(config.calibration).fit(train_score, y)
-    master_scale = MasterScale.from_config(config.calibration.master_scale)
-    reasons = _reason_coder(config, features, card_model.features_).fit(card_model.points(X))
+    with steps.step("calibration") as step:
+        train_score = card_model.predict_score(X)
+        calibrator = Calibrator.from_config(config.calibration).fit(train_score, y)
+        master_scale = MasterScale.from_config(config.calibration.master_scale)
+        reasons = _reason_coder(config, features, card_model.features_).fit(card_model.points(X))
+        step.detail = (
+            f"{config.calibration.method} score-to-PD, {len(config.calibration.master_scale)} grades"
+        )
 
     challenger = None
     if config.challenger.enabled:
-        challenger = Challenger.from_config(config.challenger, seed=config.split.seed)
-        challenger.fit(X, y, monotone_from=card_model.binner_)
+        with steps.step("challenger") as step:
+            challenger = Challenger.from_config(config.challenger, seed=config.split.seed)
+            challenger.fit(X, y, monotone_from=card_model.binner_)
+            step.detail = f"LightGBM, {challenger.best_iteration_} rounds"
 
-    scored = _score_splits(frame, features, card_model, calibrator, master_scale, challenger)
-    grades = [band.grade for band in config.calibration.master_scale]
-    models = ["scorecard"] + (["challenger"] if challenger is not None else [])
-    metrics, tables = evaluate(scored, models, grades)
-    if challenger is not None:
-        tables["challenger_importance"] = _challenger_importance(challenger, frame, features)
+    with steps.step("evaluation") as step:
+        scored = _score_splits(frame, features, card_model, calibrator, master_scale, challenger)
+        grades = [band.grade for band in config.calibration.master_scale]
+        models = ["scorecard"] + (["challenger"] if challenger is not None else [])
+        metrics, tables = evaluate(scored, models, grades)
+        if challenger is not None:
+            tables["challenger_importance"] = _challenger_importance(challenger, frame, features)
+        step.detail = ", ".join(
+            f"{split} Gini {metrics['scorecard'][split]['gini']:.3f}"
+            for split in MODEL_SPLITS
+            if "gini" in metrics["scorecard"].get(split, {})
+        )
     for decision in decisions:
         log.info("%s: %s", config.name, decision)
     card = TrainedCard(
@@ -229,7 +269,9 @@ def train_card(
         decisions=decisions,
     )
     if run_dir is not None:
-        card.save(run_dir)
+        with steps.step("save") as step:
+            card.save(run_dir)
+            step.detail = str(card.run_dir)
     return card
 
 
