@@ -46,7 +46,7 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 def _foreign(lines: list[str]) -> list[str]:
     """Lines that look like someone else's logging: MLflow, Python warnings, matplotlib."""
     pattern = re.compile(
-        r"\b(INFO|WARNING|Warning|DEBUG)\b|mlflow\.|findfont|Registered model|Created version"
+        r"\b(INFO|WARNING|DEBUG)\b|Warning:|\bmlflow(\.\w+)+:|findfont|Registered model|Created version"
     )
     return [line for line in lines if pattern.search(line)]
 

@@ -26,7 +26,7 @@ def demo(
 
     if not os.environ.get("SCORECARD_PII_KEY"):
         os.environ["SCORECARD_PII_KEY"] = "demo-only-key-not-for-production"
-        console.print("[yellow]SCORECARD_PII_KEY not set: hashing PII with a demo-only key[/]")
+        say("SCORECARD_PII_KEY not set: hashing PII with a demo-only key")
     summary = run_demo(workdir, rows=rows, seed=seed, step=say, progress=print_step)
 
     def gini(model: str, card: CardOutcome, split: str) -> str:
