@@ -52,6 +52,7 @@ class TrainedCard:
     reasons: ReasonCoder
     challenger: Challenger | None
     metrics: dict[str, dict[str, dict[str, float]]]
+    """``metrics[model][split]`` for split train / test / oot; a split without rows holds only ``{"n": 0}``."""
     evaluation: dict[str, pd.DataFrame]
     scored: pd.DataFrame
     data_fingerprint: str
@@ -99,6 +100,7 @@ class TrainedCard:
             (model, split, int(m["n"]), m["auc"], m["gini"], m["ks"])
             for model, by_split in self.metrics.items()
             for split, m in by_split.items()
+            if m["n"]
         ]
 
     def save(self, run_dir: Path | str) -> Path:
@@ -245,6 +247,13 @@ def train_card(
         grades = [band.grade for band in config.calibration.master_scale]
         models = ["scorecard"] + (["challenger"] if challenger is not None else [])
         metrics, tables = evaluate(scored, models, grades)
+        for split in MODEL_SPLITS:  # every split is a key; one without rows (no dates: no oot) is {"n": 0}
+            if split not in metrics["scorecard"]:
+                decisions.append(
+                    f"no {split} sample: {_why_empty(config, split)}; its metrics are {{'n': 0}}"
+                )
+                for by_split in metrics.values():
+                    by_split[split] = {"n": 0}
         if challenger is not None:
             tables["challenger_importance"] = _challenger_importance(challenger, frame, features)
         step.detail = ", ".join(
@@ -273,6 +282,14 @@ def train_card(
             card.save(run_dir)
             step.detail = str(card.run_dir)
     return card
+
+
+def _why_empty(config: CardConfig, split: str) -> str:
+    """Why a modeling split has no rows, in the config's words."""
+    if split == "oot" and config.split.oot_start is None:
+        dated = config.data.flat_table is None or config.data.flat_table.date_column is not None
+        return "split.oot_start is not set" + ("" if dated else " (and data.flat_table has no date_column)")
+    return f"no modeling row fell in it (split.oot_start {config.split.oot_start}, test_size {config.split.test_size})"
 
 
 def load_table(config: CardConfig) -> ModelingTable:
