@@ -7,7 +7,20 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Attach the command groups and single commands to ``app``."""
-    from scorecard.cli import bundle, config, data, demo, export, features, models, promote, score, train
+    from scorecard.cli import (
+        bins,
+        bundle,
+        config,
+        data,
+        demo,
+        export,
+        features,
+        models,
+        promote,
+        report,
+        score,
+        train,
+    )
     from scorecard.cli import monitor as monitor_cmd
 
     app.add_typer(data.app, name="data", help="Synthesise, ingest and validate source tables.")
@@ -16,6 +29,9 @@ def register(app: typer.Typer) -> None:
         features.app, name="features", help="Build point-in-time modeling tables; list the features."
     )
     app.command("train", help="Train a card from its config and print its metrics.")(train.train)
+    app.add_typer(
+        bins.app, name="bins", help="Review a run's bins and freeze them as reviewed binning overrides."
+    )
     app.command("promote", help="Promote a registered card version through the gates, or roll back.")(
         promote.promote
     )
@@ -26,6 +42,9 @@ def register(app: typer.Typer) -> None:
     app.command("export", help="Export a trained run as a serving bundle (folder, optional zip).")(
         export.export
     )
+    app.command(
+        "report", help="Write the model documentation pack (HTML, optional PDF) of a run or version."
+    )(report.report)
     app.command("score", help="Score a CSV or Parquet file with a bundle, in chunks.")(score.score)
     app.add_typer(bundle.app, name="bundle", help="Inspect and verify serving bundles.")
     app.command("demo", help="Run the whole main job on a synthetic portfolio and print a summary.")(

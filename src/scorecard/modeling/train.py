@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import joblib
 import numpy as np
 import pandas as pd
+import yaml
 
 from scorecard.config import CardConfig
 from scorecard.errors import ConfigError, DataError, ModelError, ScorecardError
@@ -26,8 +27,13 @@ from scorecard.modeling.calibration import Calibrator, MasterScale
 from scorecard.modeling.challenger import Challenger
 from scorecard.modeling.evaluation import evaluate
 from scorecard.modeling.inputs import binary_target
+from scorecard.modeling.overrides import check_reviewed, dump_overrides, resolve_overrides
 from scorecard.modeling.reasons import ReasonCoder
+from scorecard.modeling.reject import InferredRejects, development_rejects, infer, through_the_door
+from scorecard.modeling.sample import exclusion_waterfall, sample_windows
 from scorecard.modeling.scorecard import Scorecard
+from scorecard.modeling.stability import confidence_table, feature_stability
+from scorecard.modeling.strategy import cutoff_table
 from scorecard.progress import Report, StepDone, Steps
 
 if TYPE_CHECKING:
@@ -36,6 +42,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CARD_FILE = "trained_card.joblib"
+OVERRIDES_FILE = "overrides.yaml"
+FROZEN_BINS_FILE = "frozen_bins.yaml"
 MODEL_SPLITS = ("train", "test", "oot")
 SHAP_ROWS = 5_000
 
@@ -52,12 +60,15 @@ class TrainedCard:
     reasons: ReasonCoder
     challenger: Challenger | None
     metrics: dict[str, dict[str, dict[str, float]]]
-    """``metrics[model][split]`` for split train / test / oot; a split without rows holds only ``{"n": 0}``."""
+    """``metrics[model][split]`` for split train / test / oot; a split without rows holds only ``n = bads = 0``."""
     evaluation: dict[str, pd.DataFrame]
     scored: pd.DataFrame
     data_fingerprint: str
     run_dir: Path | None = None
     decisions: list[str] = field(default_factory=list)
+    strategy: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Strategy tables: ``cutoffs`` from training; knock-outs, treatments, limits added from the bundle."""
+    rejects: InferredRejects | None = None
 
     @property
     def features(self) -> list[str]:
@@ -70,11 +81,8 @@ class TrainedCard:
         return self.scorecard.binner_
 
     def binning_tables(self) -> pd.DataFrame:
-        """Binning tables of every binned feature, one block per feature."""
-        binner = self.binner
-        return pd.concat(
-            [binner.binning_table(f).assign(feature=f) for f in binner.features_], ignore_index=True
-        ).pipe(lambda t: t[["feature", *[c for c in t.columns if c != "feature"]]])
+        """Binning tables of every binned feature, one block per feature, with points for the card's features."""
+        return self.scorecard.binning_table()
 
     def split_assignment(self) -> pd.DataFrame:
         """Each modeling-table row's keys, snapshot date, target and split (train / test / oot / excluded)."""
@@ -114,15 +122,25 @@ class TrainedCard:
             "selection_log": self.scorecard.selector_.log_,
             "coefficients": self.scorecard.coef_table_,
             "points_table": self.scorecard.points_table_,
+            "sample/waterfall": exclusion_waterfall(self.table.frame),
+            "sample/windows": sample_windows(self.table.frame),
+            "binning_overrides": self.override_log(),
+            "evaluation/confidence_intervals": confidence_table(self.metrics),
+            **({"evaluation/feature_stability": self.feature_stability()} if self._has("oot") else {}),
             **{f"evaluation/{name}": table for name, table in self.evaluation.items()},
             "splits": self.split_assignment(),
+            **({"reject_inference": self.rejects.summary} if self.rejects is not None else {}),
         }
         for name, table in tables.items():
             path = out / f"{name}.csv"
             path.parent.mkdir(parents=True, exist_ok=True)
             table.to_csv(path, index=False)
+        self.write_strategy()
         write_json(out / "metrics.json", self.metrics)
         write_json(out / "scorecard.json", self.scorecard.to_spec())
+        (out / "config.yaml").write_text(
+            yaml.safe_dump(self.config.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+        )
         write_json(
             out / "run.json",
             {
@@ -132,8 +150,16 @@ class TrainedCard:
                 "target_summary": dict(self.table.target_summary),
                 "features": self.features,
                 "decisions": self.decisions,
+                "reject_inference": None
+                if self.rejects is None
+                else {
+                    "method": self.rejects.method,
+                    "rows": self.rejects.rows,
+                    "bad_rate": self.rejects.bad_rate,
+                },
             },
         )
+        self._save_overrides(out)
         from scorecard.data.ingest import source_queries
 
         queries = source_queries(self.config.data)
@@ -144,6 +170,42 @@ class TrainedCard:
         self._save_plots(out / "plots")
         joblib.dump(self, out / CARD_FILE, compress=3)
         return out
+
+    def _has(self, split: str) -> bool:
+        return bool((self.table.frame["split"] == split).any())
+
+    def feature_stability(self) -> pd.DataFrame:
+        """CSI and points shift of every card feature, training rows against out-of-time rows."""
+        frame = self.table.frame
+        rows = {s: frame.loc[frame["split"] == s, self.features] for s in ("train", "oot")}
+        return feature_stability(self.scorecard.points(rows["train"]), self.scorecard.points(rows["oot"]))
+
+    def override_log(self) -> pd.DataFrame:
+        """Every manual binning override applied: feature, what it set, its reason and source file."""
+        applied = getattr(self.binner, "overrides_applied_", {})
+        return pd.DataFrame(
+            [
+                {
+                    "feature": feature,
+                    "override": "; ".join(
+                        f"{k}={v}" for k, v in entry.items() if k not in ("reason", "source")
+                    ),
+                    "reason": entry.get("reason") or "",
+                    "source": entry.get("source") or "",
+                }
+                for feature, entry in applied.items()
+            ],
+            columns=["feature", "override", "reason", "source"],
+        )
+
+    def write_strategy(self) -> None:
+        """Write the strategy tables to ``<run_dir>/strategy/<name>.csv`` (run folder cards only)."""
+        if self.run_dir is None:
+            return
+        folder = Path(self.run_dir) / "strategy"
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, table in self.strategy.items():
+            table.to_csv(folder / f"{name}.csv", index=False)
 
     @classmethod
     def load(cls, run_dir: Path | str) -> TrainedCard:
@@ -156,6 +218,23 @@ class TrainedCard:
             raise ScorecardError(f"{path}: holds a {type(card).__name__}, not a TrainedCard")
         card.run_dir = Path(run_dir).resolve()
         return card
+
+    def _save_overrides(self, out: Path) -> None:
+        """``overrides.yaml``: the overrides the binning used, every reason with them; ``frozen_bins.yaml``:
+        every binned feature's bins as fixed overrides (``scorecard bins freeze`` copies from it)."""
+        binner = self.binner
+        if binner.overrides_:
+            applied = ", ".join(binner.overrides_applied_) or "none"
+            header = (
+                f"Binning overrides card {self.config.name!r} was trained with, from "
+                f"{binner.overrides_source_}.\nApplied to: {applied}."
+            )
+            (out / OVERRIDES_FILE).write_text(dump_overrides(binner.overrides_, header))
+        header = (
+            f"The bins of card {self.config.name!r} as fixed overrides; `scorecard bins freeze` writes them out.\n"
+            f"On the card: {', '.join(self.features)}."
+        )
+        (out / FROZEN_BINS_FILE).write_text(dump_overrides(binner.frozen_overrides(), header))
 
     def _save_plots(self, out: Path) -> None:
         models = [m for m in ("scorecard", "challenger") if f"{m}_score" in self.scored]
@@ -178,7 +257,9 @@ class TrainedCard:
                 out / f"calibration_{split}.png",
             )
         for feature in self.features:
-            plots.save_figure(plots.woe_plot(self.binner.bin_spec(feature)), out / "woe" / f"{feature}.png")
+            table = self.scorecard.binning_table(feature)
+            title = f"{feature}: rows, event rate and points by bin"
+            plots.save_figure(plots.binning_plot(table, title), out / "woe" / f"{feature}.png")
 
 
 def train_card(
@@ -190,8 +271,10 @@ def train_card(
     """Train the scorecard, its calibration, reason codes and challenger on ``table`` (loaded when None).
 
     ``progress`` receives each step as it ends: features, binning, selection, fit, calibration, challenger,
-    evaluation (and save when ``run_dir`` is given), with its duration.
+    evaluation (and save when ``run_dir`` is given), with its duration. Binning overrides whose reason is still a
+    placeholder are refused before any data is read.
     """
+    check_reviewed(*resolve_overrides(config.binning.overrides))
     steps = Steps(progress)
     with steps.step("features") as step:
         given = table is not None
@@ -204,6 +287,16 @@ def train_card(
     decisions: list[str] = []
 
     card_model = Scorecard.from_config(config, categorical_features=table.categorical).fit(X, y)
+    rejects = None
+    if config.card == "application" and (table.frame["target_status"] == "reject").any():
+        card_model, rejects = _with_rejects(config, table, features, card_model, X, y)
+        if rejects.method != "none":
+            decisions.append(
+                f"reject inference ({rejects.method}): {rejects.rows} development-window rejects added to "
+                f"training, inferred bad rate {rejects.bad_rate:.4f} (accepts {float(y.mean()):.4f})"
+            )
+            X = pd.concat([X, table.frame.loc[rejects.index, features]])
+            y = np.concatenate([y, rejects.target])
     kept = len(card_model.binner_.features_)
     fit_details = {
         "binning": f"{kept} features binned, {len(card_model.binner_.dropped_)} dropped",
@@ -247,13 +340,13 @@ def train_card(
         grades = [band.grade for band in config.calibration.master_scale]
         models = ["scorecard"] + (["challenger"] if challenger is not None else [])
         metrics, tables = evaluate(scored, models, grades)
-        for split in MODEL_SPLITS:  # every split is a key; one without rows (no dates: no oot) is {"n": 0}
+        for split in MODEL_SPLITS:  # every split is a key; one without rows (no dates: no oot) has n = 0
             if split not in metrics["scorecard"]:
                 decisions.append(
-                    f"no {split} sample: {_why_empty(config, split)}; its metrics are {{'n': 0}}"
+                    f"no {split} sample: {_why_empty(config, split)}; its metrics hold n = 0 only"
                 )
                 for by_split in metrics.values():
-                    by_split[split] = {"n": 0}
+                    by_split[split] = {"n": 0, "bads": 0}
         if challenger is not None:
             tables["challenger_importance"] = _challenger_importance(challenger, frame, features)
         step.detail = ", ".join(
@@ -261,6 +354,16 @@ def train_card(
             for split in MODEL_SPLITS
             if "gini" in metrics["scorecard"].get(split, {})
         )
+    sample = scored[scored["split"] == ("oot" if (scored["split"] == "oot").any() else "test")]
+    cutoffs = config.policy.cutoffs
+    strategy = {
+        "cutoffs": cutoff_table(
+            sample["scorecard_score"].to_numpy(),
+            sample["target"].to_numpy(),
+            sample["scorecard_pd"].to_numpy(),
+            policy=None if cutoffs is None else cutoffs.model_dump(),
+        )
+    }
     for decision in decisions:
         log.info("%s: %s", config.name, decision)
     card = TrainedCard(
@@ -276,6 +379,8 @@ def train_card(
         scored=scored,
         data_fingerprint=data_fingerprint(table.frame),
         decisions=decisions,
+        strategy=strategy,
+        rejects=rejects,
     )
     if run_dir is not None:
         with steps.step("save") as step:
@@ -292,16 +397,51 @@ def _why_empty(config: CardConfig, split: str) -> str:
     return f"no modeling row fell in it (split.oot_start {config.split.oot_start}, test_size {config.split.test_size})"
 
 
+def _with_rejects(
+    config: CardConfig,
+    table: ModelingTable,
+    features: list[str],
+    accepts_model: Scorecard,
+    X: pd.DataFrame,
+    y: np.ndarray,
+) -> tuple[Scorecard, InferredRejects]:
+    """The card refitted on accepts + inferred development-window rejects (the accepts-only card for
+    ``none``), and what the inference did."""
+    settings = config.reject_inference
+    index = development_rejects(table.frame)
+    rejects_X = table.frame.loc[index, features]
+    accepts_score = accepts_model.predict_score(X)
+    calibrator = Calibrator.from_config(config.calibration).fit(accepts_score, y)
+    rejects_score = accepts_model.predict_score(rejects_X)
+    rejects_pd = calibrator.predict_pd(rejects_score)
+    accepts_pd = calibrator.predict_pd(accepts_score)
+    if settings.method == "none":
+        summary = through_the_door(y, rejects_pd, (accepts_pd, accepts_pd), (rejects_pd, rejects_pd))
+        summary.loc[summary["population"] != "accepts", "bad_rate"] = np.nan  # nothing inferred
+        return accepts_model, InferredRejects("none", index, np.zeros(0), summary)
+    decline = config.policy.cutoffs.decline if config.policy.cutoffs is not None else None
+    inferred = infer(settings, accepts_score, y, rejects_score, rejects_pd, config.split.seed, decline)
+    X_all, y_all = pd.concat([X, rejects_X]), np.concatenate([y, inferred])
+    final = Scorecard.from_config(config, categorical_features=table.categorical).fit(X_all, y_all)
+    final_calibrator = Calibrator.from_config(config.calibration).fit(final.predict_score(X_all), y_all)
+    summary = through_the_door(
+        y,
+        inferred,
+        (accepts_pd, final_calibrator.predict_pd(final.predict_score(X))),
+        (rejects_pd, final_calibrator.predict_pd(final.predict_score(rejects_X))),
+    )
+    return final, InferredRejects(settings.method, index, inferred, summary)
+
+
 def load_table(config: CardConfig) -> ModelingTable:
     """The card's modeling table from its flat table or its canonical sources."""
     if config.data.flat_table is not None:
         from scorecard.features.flat import load_flat_table
 
         return load_flat_table(config)
-    from scorecard.data.ingest import load_sources
-    from scorecard.features.build import build_modeling_table
+    from scorecard.features.build import build_modeling_table, load_card_sources
 
-    return build_modeling_table(load_sources(config.data), config)
+    return build_modeling_table(load_card_sources(config), config)
 
 
 def data_fingerprint(frame: pd.DataFrame) -> str:

@@ -31,6 +31,7 @@ OUTPUT_TYPES = {
     "pd": "double",
     "grade": "string",
     "decision": "string",
+    "limit": "double",
     "reasons": "string",
     "status": "string",
 }
