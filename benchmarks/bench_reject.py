@@ -49,7 +49,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     rows = 20_000 if args.quick else args.rows
     os.environ.setdefault("SCORECARD_PII_KEY", "bench-only-key")
-    console = Console()
+    console = Console(width=180)
     started = time.perf_counter()
     tables = synthesize(rows, seed=args.seed, truth=True)
     truth = tables.pop("reject_outcomes").set_index("application_id")["bad"]
