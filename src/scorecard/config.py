@@ -151,6 +151,11 @@ class SourceConfig(FileOptions):
         default_factory=dict,
         description="Canonical column -> source column name, {const: value} or {sql: row-wise expression}.",
     )
+    allowed: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Allowed values per canonical text column, checked by validation; "
+        "a column not listed is open (any text; values unseen in development score in the unknown bin).",
+    )
 
     @model_validator(mode="after")
     def _path_or_query(self) -> SourceConfig:
@@ -263,6 +268,13 @@ class DataConfig(Strict):
                 raise ValueError(
                     f"sources.{table}.mapping maps unknown canonical columns {unknown}; "
                     f"expected some of {TABLES[table].column_names}"
+                )
+            text = [c.name for c in TABLES[table].columns if c.dtype == "string" and c.allowed is None]
+            wrong = sorted(set(source.allowed) - set(text))
+            if wrong:
+                raise ValueError(
+                    f"sources.{table}.allowed lists {wrong}, which are not open text columns; "
+                    f"expected some of {text}"
                 )
         return self
 

@@ -204,8 +204,10 @@ def test_every_canonical_table_has_exactly_its_schema_columns_and_dtypes(small_p
             assert str(frame[col.name].dtype) == expected, f"{name}.{col.name}"
             if not col.nullable:
                 assert frame[col.name].notna().all(), f"{name}.{col.name} has nulls"
-            if col.allowed:
-                assert set(frame[col.name].dropna()) <= set(col.allowed), f"{name}.{col.name}"
+            if col.allowed or col.examples:
+                assert set(frame[col.name].dropna()) <= set(col.allowed or col.examples or ()), (
+                    f"{name}.{col.name}"
+                )
             if col.min is not None:
                 assert (frame[col.name].dropna() >= col.min).all(), f"{name}.{col.name}"
             if col.max is not None:

@@ -23,6 +23,7 @@ from scorecard.bundle import format as fmt
 from scorecard.bundle.policy import rule_field_type
 from scorecard.bundle.runtime import Bundle
 from scorecard.config import CardConfig, PolicyConfig, PolicyRule
+from scorecard.data.values import read_values_file
 from scorecard.errors import BundleError, ConfigError
 
 if TYPE_CHECKING:
@@ -174,11 +175,7 @@ def policy_spec(policy: PolicyConfig) -> dict[str, Any]:
 def _rule(rule: PolicyRule) -> dict[str, Any]:
     value = rule.value
     if rule.values_file is not None:
-        path = Path(rule.values_file)
-        if not path.is_file():
-            raise ConfigError(f"policy rule {rule.name!r}: values_file {path} not found")
-        lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-        value = [line for line in lines if line and not line.startswith("#")]
+        value = read_values_file(Path(rule.values_file), f"policy rule {rule.name!r}")
     if rule.op in ("in", "not_in"):
         value = sorted(set(value), key=lambda v: (type(v).__name__, v))
     return {
