@@ -107,7 +107,7 @@ def columns_read(cfg: CardConfig) -> dict[str, list[str]]:
     target = ready_made_reads(cfg.card, cfg.target) if cfg.target.column else target_reads[cfg.card]
     parts = [
         spine_reads(cfg),
-        *(_FAMILY_READS[f] for f in families),
+        *(device.reads(cfg.card) if f == "device" else _FAMILY_READS[f] for f in families),
         custom_reads(cfg),
         target,
         *(attribute_reads[a] for a in policy_attributes(cfg)),
