@@ -293,6 +293,21 @@ class ObservationConfig(Strict):
         return self
 
 
+class SparkConfig(Strict):
+    """The Spark session a Spark engine runs on (features, batch scoring, monitoring aggregates)."""
+
+    master: str | None = Field(
+        default=None,
+        description="Spark master URL, e.g. 'local[2]' or 'spark://host:7077'; the environment variable "
+        "SCORECARD_SPARK_MASTER overrides it; None = the session's own (spark-submit's, else local[*]).",
+    )
+    app_name: str = Field(default="scorecard", description="Spark application name.")
+    config: dict[str, str] = Field(
+        default_factory=dict,
+        description="Spark settings for the session, e.g. {'spark.sql.shuffle.partitions': '64'}.",
+    )
+
+
 Aggregation = Literal["count", "sum", "min", "max", "mean", "last", "months_since"]
 
 
@@ -346,7 +361,7 @@ class CustomFeatureConfig(Strict):
 
 
 class FeaturesConfig(Strict):
-    """Which features a card uses: whole families and/or single names, minus exclusions."""
+    """Which features a card uses: whole families and/or single names, minus exclusions; and the engine."""
 
     families: list[Literal["bureau", "device", "application", "behaviour", "collection"]] = Field(
         default_factory=list,
@@ -370,6 +385,17 @@ class FeaturesConfig(Strict):
     )
     threads: int | None = Field(default=None, ge=1, description="DuckDB threads; None = all cores.")
     memory_limit: str | None = Field(default=None, description="DuckDB memory limit, e.g. '4GB'.")
+    temp_directory: Path | None = Field(
+        default=None,
+        description="Folder DuckDB spills to beyond memory_limit; None = '<database>.tmp' beside a database "
+        "file, or a private temporary folder in memory.",
+    )
+    engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description="Where features are computed: DuckDB on this machine, or a Spark session "
+        "(environment SCORECARD_FEATURES_ENGINE overrides).",
+    )
+    spark: SparkConfig = Field(default_factory=SparkConfig, description="The Spark session (engine: spark).")
 
     @model_validator(mode="after")
     def _no_bureau_code_is_not_a_count(self) -> FeaturesConfig:

@@ -106,6 +106,21 @@ def _output(batch: pa.RecordBatch, keep: Sequence[str], scored: dict[str, np.nda
     return pa.table(columns)
 
 
+def score_arrow(
+    bundle: Bundle, batch: pa.RecordBatch, keep: Sequence[str]
+) -> tuple[pa.Table, dict[str, np.ndarray]]:
+    """One Arrow batch scored: the ``keep`` input columns then the outputs (one row per input row), and the
+    runtime's arrays."""
+    scored = bundle.score_batch(_typed(batch, bundle))
+    return _output(batch, keep, scored), scored
+
+
+def output_schema(bundle: Bundle, schema: pa.Schema, keep: Sequence[str]) -> pa.Schema:
+    """The Arrow schema ``score_arrow`` gives batches of ``schema``: found by scoring no rows, so it follows the
+    runtime's outputs as they are."""
+    return score_arrow(bundle, pa.RecordBatch.from_pylist([], schema=schema), keep)[0].schema
+
+
 def score_file(
     bundle: Bundle,
     source: Path,
@@ -125,8 +140,7 @@ def score_file(
             absent = [c for c in kept if c not in batch.schema.names]
             if absent:
                 raise DataError(f"{source}: --keep names columns not in the file: {absent}")
-            scored = bundle.score_batch(_typed(batch, bundle))
-            table = _output(batch, kept, scored)
+            table, scored = score_arrow(bundle, batch, kept)
             if writer is None:
                 writer = (
                     pq.ParquetWriter(target, table.schema)

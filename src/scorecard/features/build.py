@@ -1,8 +1,8 @@
 """Build a card's modeling table: spine -> feature families -> target -> splits, on an Ibis backend.
 
-The feature definitions (family modules) are backend-neutral Ibis expressions; this module is the edge that
-picks the engine (DuckDB, in memory or in a database file), loads the canonical tables into it, materialises
-each step and brings the result back as pandas.
+The feature definitions (family modules) are backend-neutral Ibis expressions; this module hands the canonical
+tables to the engine ``features.engine`` names (DuckDB or Spark, see features.engine), stages each step inside
+it and brings only the final modeling table back as pandas.
 """
 
 from __future__ import annotations
@@ -11,13 +11,11 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
-from ibis.backends import BaseBackend
 
-from scorecard.config import CardConfig, FeaturesConfig
+from scorecard.config import CardConfig
 from scorecard.data.schema import TABLES, DType, SourceTables
 from scorecard.errors import DataError
 from scorecard.features import application, behaviour, bureau, collection, custom, device
@@ -30,6 +28,7 @@ from scorecard.features.catalogue import Family, FeatureDef, select_features
 from scorecard.features.collection import collection_features
 from scorecard.features.custom import custom_defs, custom_features, custom_reads
 from scorecard.features.device import device_features
+from scorecard.features.engine import Engine, open_engine
 from scorecard.features.spine import (
     Sources,
     Spine,
@@ -155,40 +154,35 @@ def build_modeling_table(
     """Point-in-time features, target and split for every row of the card's spine."""
     step = on_step or (lambda _: None)
     defs = _selected(cfg)
-    con = connect(cfg.features)
-    try:
+    with open_engine(cfg.features) as engine:
         step("load sources")
         _check_extra_columns(tables, cfg)
-        sources = load_into(con, tables, columns_read(cfg), copy=cfg.features.database is not None)
+        sources = load_into(engine, tables, columns_read(cfg))
         step("spine")
-        spine = _spine(con, cfg, sources)
-        spine = Spine(con.create_table("_spine", spine.table, temp=True), spine.keys, spine.at_application)
+        spine = _spine(engine, cfg, sources)
+        spine = Spine(engine.stage("spine", spine.table), spine.keys, spine.at_application)
         keys = list(spine.keys)
         parts = []
         for family in _families(defs):
             step(f"{family} features")
-            parts.append(con.create_table(f"_{family}", _FAMILIES[family](spine, sources, cfg), temp=True))
+            parts.append(engine.stage(family, _FAMILIES[family](spine, sources, cfg)))
         attributes = policy_attributes(cfg)
         if attributes:
-            parts.append(
-                con.create_table("_attributes", attribute_table(spine, sources, attributes), temp=True)
-            )
+            parts.append(engine.stage("attributes", attribute_table(spine, sources, attributes)))
         step("target")
-        target = _target(con, spine, sources, cfg)
+        target = _target(engine, spine, sources, cfg)
         step("collect")
         joined = spine.project("snapshot_date")
         for part in [*parts, target]:
             joined = joined.left_join(part, keys)
         names = [d.name for d in defs]
-        frame = con.to_pandas(
+        frame = engine.collect(
             joined.select(
                 *dict.fromkeys([*keys, "snapshot_date"]), *names, *attributes, "target", "target_status"
             )
         )
         if cfg.target.column is not None and not (frame["target_status"] == "bad").any():
-            raise DataError(_no_bads(con, sources, cfg))
-    finally:
-        con.disconnect()
+            raise DataError(_no_bads(engine, sources, cfg))
     step("splits")
     if frame.empty:
         raise DataError(_no_rows(cfg))
@@ -256,19 +250,19 @@ def _check_extra_columns(tables: Mapping[str, pd.DataFrame], cfg: CardConfig) ->
                 )
 
 
-def _target(con: BaseBackend, spine: Spine, sources: Sources, cfg: CardConfig) -> ir.Table:
+def _target(engine: Engine, spine: Spine, sources: Sources, cfg: CardConfig) -> ir.Table:
     """The card's target: ready-made from the row table, or from loan_performance as of its latest month."""
     if cfg.target.column is not None:
         return ready_made_target(spine, sources, cfg.target, cfg.card)
-    as_of = _reported_months(con, require(sources, "loan_performance", "targets"))[1]
+    as_of = _reported_months(engine, require(sources, "loan_performance", "targets"))[1]
     return _TARGETS[cfg.card](spine, sources, cfg.target, as_of)
 
 
-def _no_bads(con: BaseBackend, sources: Sources, cfg: CardConfig) -> str:
+def _no_bads(engine: Engine, sources: Sources, cfg: CardConfig) -> str:
     """The error when no row of a ready-made target is bad: the values the column does hold."""
     table = ROW_TABLES[cfg.card][0]
     column = sources[table][cfg.target.column or ""]
-    found = con.to_pandas(column.name("v").as_table().distinct().limit(10))["v"].tolist()
+    found = engine.collect(column.name("v").as_table().distinct().limit(10))["v"].tolist()
     return (
         f"{table}.{cfg.target.column} (target.column): no row matches target.bad_value {cfg.target.bad_value!r}; "
         f"the column holds {found}"
@@ -305,22 +299,10 @@ def _check_snapshots(frame: pd.DataFrame, cfg: CardConfig) -> None:
     )
 
 
-def connect(cfg: FeaturesConfig) -> BaseBackend:
-    """The DuckDB backend the features run on: in memory, or in ``features.database``."""
-    options = {
-        k: v for k, v in (("threads", cfg.threads), ("memory_limit", cfg.memory_limit)) if v is not None
-    }
-    return ibis.duckdb.connect(str(cfg.database) if cfg.database else ":memory:", **options)
-
-
 def load_into(
-    con: BaseBackend, tables: Mapping[str, pd.DataFrame], columns: Mapping[str, list[str]], copy: bool = False
+    engine: Engine, tables: Mapping[str, pd.DataFrame], columns: Mapping[str, list[str]]
 ) -> dict[str, ir.Table]:
-    """Hand the ``columns`` of the canonical pandas tables to the backend, typed by the canonical schema.
-
-    Without ``copy`` the backend scans the Arrow data in place (in-memory default); with it the data is
-    copied into the backend's database (a DuckDB file that can spill to disk).
-    """
+    """Hand the ``columns`` of the canonical pandas tables to the engine, typed by the canonical schema."""
     loaded = {}
     for name, wanted in columns.items():
         if name not in tables:
@@ -355,11 +337,7 @@ def load_into(
             arrow = arrow.cast(schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
             raise DataError(f"{name}: columns do not match the canonical types ({exc})") from None
-        loaded[name] = (
-            con.create_table(f"_src_{name}", arrow, temp=True, overwrite=True)
-            if copy
-            else ibis.memtable(arrow)
-        )
+        loaded[name] = engine.load(name, arrow)
     return loaded
 
 
@@ -372,19 +350,20 @@ def _families(defs: list[FeatureDef]) -> list[Family]:
     return list(dict.fromkeys(d.family for d in defs))
 
 
-def _spine(con: BaseBackend, cfg: CardConfig, sources: Sources) -> Spine:
+def _spine(engine: Engine, cfg: CardConfig, sources: Sources) -> Spine:
     if cfg.card == "application":
         return application_spine(sources, cfg.target)
     if cfg.card == "collection":
         return collection_spine(sources, cfg.target)
-    first, last = _reported_months(con, require(sources, "loan_performance", "the behaviour card"))
+    first, last = _reported_months(engine, require(sources, "loan_performance", "the behaviour card"))
     return behaviour_spine(sources, cfg, observation_months(cfg.features.observation, first, last))
 
 
-def _reported_months(con: BaseBackend, perf: ir.Table) -> tuple[dt.date, dt.date]:
+def _reported_months(engine: Engine, perf: ir.Table) -> tuple[dt.date, dt.date]:
     """The first and the latest reported month (the latest is the portfolio's as-of month)."""
-    span = con.to_pandas(perf.aggregate(first=perf.month.min(), last=perf.month.max()))
-    first, last = span.loc[0, "first"], span.loc[0, "last"]
+    span = engine.collect(perf.aggregate(first=perf.month.min(), last=perf.month.max()))
+    row = span.iloc[0].to_dict()
+    first, last = row["first"], row["last"]
     if pd.isna(first):
         raise DataError("loan_performance: the table is empty; targets need at least one reported month")
     return pd.Timestamp(first).date(), pd.Timestamp(last).date()
