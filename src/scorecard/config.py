@@ -152,6 +152,11 @@ class SourceConfig(FileOptions):
         default_factory=dict,
         description="Canonical column -> source column name, {const: value} or {sql: row-wise expression}.",
     )
+    allowed: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Allowed values per canonical text column, checked by validation; "
+        "a column not listed is open (any text; values unseen in development score in the unknown bin).",
+    )
 
     @model_validator(mode="after")
     def _path_or_query(self) -> SourceConfig:
@@ -264,6 +269,13 @@ class DataConfig(Strict):
                 raise ValueError(
                     f"sources.{table}.mapping maps unknown canonical columns {unknown}; "
                     f"expected some of {TABLES[table].column_names}"
+                )
+            text = [c.name for c in TABLES[table].columns if c.dtype == "string" and c.allowed is None]
+            wrong = sorted(set(source.allowed) - set(text))
+            if wrong:
+                raise ValueError(
+                    f"sources.{table}.allowed lists {wrong}, which are not open text columns; "
+                    f"expected some of {text}"
                 )
         return self
 
@@ -828,6 +840,60 @@ class EarlyWarning(PolicyRule):
     action: str = Field(default="review", description="Action when the warning fires.")
 
 
+class AffordabilityBand(Strict):
+    """One affordability band of the limit matrix: income at or above ``min_income`` and debt-to-income at
+    or below ``max_dti``."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Band name shown in the strategy tables.")
+    min_income: float = Field(default=0, ge=0, description="Lowest monthly income of the band (inclusive).")
+    max_dti: float = Field(gt=0, description="Highest debt-to-income of the band (inclusive).")
+
+
+class LimitPolicy(Strict):
+    """Credit limit of an approved applicant: a matrix of affordability band x score band, capped by a
+    multiple of income and the product maximum, rounded down; zero whenever the decision is not approve.
+
+    limit = floor(min(amounts[band][score band], income_multiple * income, product_max) / round_to) * round_to.
+    Affordability bands are read top-down, the first the applicant meets is used; an applicant meeting none,
+    scoring below the first score band, or with income or debt-to-income missing gets limit 0 (and a warning).
+    """
+
+    income_field: str = Field(default="app_income", description="Input field holding monthly income.")
+    dti_field: str = Field(default="app_debt_to_income", description="Input field holding debt-to-income.")
+    score_bands: list[float] = Field(
+        min_length=1, description="Lowest score of each score band, strictly ascending (matrix columns)."
+    )
+    affordability: list[AffordabilityBand] = Field(
+        min_length=1, description="Affordability bands, best first (matrix rows); first match wins."
+    )
+    amounts: list[list[float]] = Field(
+        description="Limit per affordability band (rows) and score band (columns), in currency units."
+    )
+    income_multiple: float | None = Field(
+        default=None, gt=0, description="Cap: this many months of income; null for no income cap."
+    )
+    product_max: float = Field(gt=0, description="Cap: the product's largest amount.")
+    round_to: float = Field(default=100, gt=0, description="Limits are rounded down to a multiple of this.")
+    lgd: float = Field(
+        default=0.45, gt=0, le=1, description="Loss given default for the expected-loss strategy table only."
+    )
+
+    @model_validator(mode="after")
+    def _matrix(self) -> LimitPolicy:
+        bands = self.score_bands
+        if bands != sorted(set(bands)):
+            raise ValueError(f"limit.score_bands must strictly ascend; got {bands}")
+        shape = [len(row) for row in self.amounts]
+        if len(shape) != len(self.affordability) or set(shape) != {len(bands)}:
+            raise ValueError(
+                f"limit.amounts must have one row per affordability band ({len(self.affordability)}) and one "
+                f"column per score band ({len(bands)}); got rows of lengths {shape}"
+            )
+        if any(a < 0 for row in self.amounts for a in row):
+            raise ValueError("limit.amounts must not be negative")
+        return self
+
+
 class PolicyConfig(Strict):
     """Decision policy packed in the bundle and applied by the runtime after scoring.
 
@@ -853,6 +919,9 @@ class PolicyConfig(Strict):
     )
     early_warnings: list[EarlyWarning] = Field(
         default_factory=list, description="Behaviour-card early-warning rules, in order."
+    )
+    limit: LimitPolicy | None = Field(
+        default=None, description="Credit limit of approved applicants (application cards); null for none."
     )
 
     @model_validator(mode="after")
@@ -893,6 +962,32 @@ def _check_treatment_table(rows: list[Treatment]) -> None:
                 f"treatments: in the bucket max_dpd={bucket[0].max_dpd} min_score must strictly descend and "
                 f"the last row must have none (a catch-all); got {scores}"
             )
+
+
+class RejectInferenceConfig(Strict):
+    """Reject inference: give the development window's rejects an inferred outcome and refit on accepts + rejects.
+
+    ``hard_cutoff``: rejects scoring below ``cutoff`` on the accepts-only model are bad, the others good.
+    ``fuzzy``: each reject is bad with its accepts-only PD times ``bad_rate_uplift`` (drawn, seeded).
+    ``parceling``: each reject is bad with its score band's observed accepts bad rate times
+    ``bad_rate_uplift`` (drawn, seeded). Application cards only; see docs/modeling.md for what each does.
+    """
+
+    method: Literal["none", "hard_cutoff", "fuzzy", "parceling"] = Field(
+        default="none", description="Which inference: none, hard_cutoff, fuzzy or parceling."
+    )
+    cutoff: float | None = Field(
+        default=None,
+        description="hard_cutoff: score below which a reject is bad; null = policy.cutoffs.decline.",
+    )
+    bad_rate_uplift: float = Field(
+        default=1.0,
+        ge=0,
+        description="fuzzy / parceling: rejects' bad rate over the accepts' at equal score.",
+    )
+    n_bands: int = Field(
+        default=10, ge=2, le=100, description="parceling: equal-count score bands of accepts."
+    )
 
 
 class GatesConfig(Strict):
@@ -1018,6 +1113,9 @@ class CardConfig(Strict):
     )
     policy: PolicyConfig = Field(
         default_factory=PolicyConfig, description="Decision policy applied after the score."
+    )
+    reject_inference: RejectInferenceConfig = Field(
+        default_factory=RejectInferenceConfig, description="Reject inference for application cards."
     )
     gates: GatesConfig = Field(default_factory=GatesConfig, description="Promotion gates.")
     tracking: TrackingConfig = Field(

@@ -9,6 +9,9 @@ The policy is read from the bundle's ``policy.json``. For one record the order i
    ``cutoffs.decline``, ``refer`` between;
 5. else ``no_action``.
 
+An approved record then gets its credit limit from the ``limit`` section (see ``limit``); every other record
+gets limit 0.
+
 A rule whose field is missing fires only when its ``if_missing`` is ``fire``. Each rule is evaluated by
 ``fires_one`` on one value and ``fires_batch`` on a column, with the same comparisons.
 """
@@ -24,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from scorecard.bundle.fields import BadValue, small_ints
+from scorecard.bundle.limit import Limits
 from scorecard.errors import BundleError
 
 NO_ACTION = "no_action"
@@ -129,6 +133,7 @@ class Policy:
             None if cutoffs is None else (float(cutoffs["approve"]), float(cutoffs["decline"]))
         )
         self.dpd_field: str = spec.get("dpd_field", "days_past_due")
+        self.limits = Limits(spec["limit"]) if spec.get("limit") else None
         self.treatments: list[tuple[float, float, str]] = [
             (
                 math.inf if t.get("max_dpd") is None else float(t["max_dpd"]),
@@ -150,7 +155,30 @@ class Policy:
         out = {r.field: r.field_type for r in [*self.knockouts, *self.early_warnings]}
         if self.treatments:
             out[self.dpd_field] = "number"
+        if self.limits is not None:
+            out.update(self.limits.fields)
         return out
+
+    def limit_one(self, values: dict[str, Any], score: int, decision: str) -> float:
+        """The credit limit of one record; 0 without a limit policy or when not approved."""
+        if self.limits is None:
+            return 0.0
+        return self.limits.one(
+            decision, score, values[self.limits.income_field], values[self.limits.dti_field]
+        )
+
+    def limit_batch(
+        self, values: dict[str, np.ndarray], score: np.ndarray, decision: np.ndarray
+    ) -> np.ndarray:
+        """The credit limit of every row, as ``limit_one``."""
+        if self.limits is None:
+            return np.zeros(len(score))
+        return self.limits.batch(
+            decision,
+            score.astype(np.float64),
+            values[self.limits.income_field],
+            values[self.limits.dti_field],
+        )
 
     def decide_one(self, values: dict[str, Any], score: int) -> tuple[str, str | None, list[str]]:
         """(decision, knock-out rule that fired or None, early-warning flags) for one record."""

@@ -23,7 +23,7 @@ from scorecard.bundle.runtime import Bundle
 from scorecard.errors import DataError
 
 CHUNK_ROWS = 65_536
-OUTPUTS = ("score", "pd", "grade", "decision", "knockout", "flags", "reasons", "warnings", "status")
+OUTPUTS = ("score", "pd", "grade", "decision", "limit", "knockout", "flags", "reasons", "warnings", "status")
 
 
 @dataclass
@@ -97,7 +97,7 @@ def _output(batch: pa.RecordBatch, keep: Sequence[str], scored: dict[str, np.nda
     columns = {name: batch.column(name) for name in keep}
     for name in OUTPUTS:
         values = scored[name]
-        if name in ("score", "pd"):
+        if name in ("score", "pd", "limit"):
             columns[name] = pa.array(values, mask=failed)
         elif name == "grade":
             columns[name] = pa.array(values.astype(str), mask=failed)

@@ -17,6 +17,7 @@ def register(app: typer.Typer) -> None:
         features,
         models,
         promote,
+        report,
         score,
         train,
     )
@@ -41,6 +42,9 @@ def register(app: typer.Typer) -> None:
     app.command("export", help="Export a trained run as a serving bundle (folder, optional zip).")(
         export.export
     )
+    app.command(
+        "report", help="Write the model documentation pack (HTML, optional PDF) of a run or version."
+    )(report.report)
     app.command("score", help="Score a CSV or Parquet file with a bundle, in chunks.")(score.score)
     app.add_typer(bundle.app, name="bundle", help="Inspect and verify serving bundles.")
     app.command("demo", help="Run the whole main job on a synthetic portfolio and print a summary.")(

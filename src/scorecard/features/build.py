@@ -18,17 +18,17 @@ import pyarrow as pa
 from scorecard.config import CardConfig
 from scorecard.data.schema import TABLES, DType, SourceTables
 from scorecard.errors import DataError
-from scorecard.features import application, behaviour, bureau, collection, custom, device
+from scorecard.features import custom
 from scorecard.features.application import application_features
-from scorecard.features.attributes import READS as attribute_reads
 from scorecard.features.attributes import attribute_table, policy_attributes
 from scorecard.features.behaviour import behaviour_features
 from scorecard.features.bureau import bureau_features
 from scorecard.features.catalogue import Family, FeatureDef, select_features
 from scorecard.features.collection import collection_features
-from scorecard.features.custom import custom_defs, custom_features, custom_reads
+from scorecard.features.custom import custom_defs, custom_features
 from scorecard.features.device import device_features
 from scorecard.features.engine import Engine, open_engine
+from scorecard.features.reads import card_needs, columns_read
 from scorecard.features.spine import (
     Sources,
     Spine,
@@ -38,16 +38,13 @@ from scorecard.features.spine import (
     collection_spine,
     observation_months,
     require,
-    spine_reads,
 )
 from scorecard.features.splits import assign_splits
-from scorecard.features.targets import READS as target_reads
 from scorecard.features.targets import (
     ROW_TABLES,
     application_target,
     behaviour_target,
     collection_target,
-    ready_made_reads,
     ready_made_target,
     target_summary,
 )
@@ -72,14 +69,6 @@ _FAMILIES: dict[Family, Callable[[Spine, Sources, CardConfig], ir.Table]] = {
     "custom": custom_features,
 }
 
-_FAMILY_READS: dict[Family, Mapping[str, tuple[str, ...]]] = {
-    "bureau": bureau.READS,
-    "device": device.READS,
-    "application": application.READS,
-    "behaviour": behaviour.READS,
-    "collection": collection.READS,
-}
-
 _TARGETS = {"application": application_target, "behaviour": behaviour_target, "collection": collection_target}
 
 
@@ -99,25 +88,6 @@ class ModelingTable:
     """Features that came out constant or all missing, one line each with the reason."""
 
 
-def columns_read(cfg: CardConfig) -> dict[str, list[str]]:
-    """Per canonical table, the columns a card's build reads (its spine, families, custom features and
-    target), canonical and source columns carried through ingestion (see ``extra_columns``)."""
-    families = [f for f in _families(_selected(cfg)) if f != "custom"]
-    target = ready_made_reads(cfg.card, cfg.target) if cfg.target.column else target_reads[cfg.card]
-    parts = [
-        spine_reads(cfg),
-        *(device.reads(cfg.card) if f == "device" else _FAMILY_READS[f] for f in families),
-        custom_reads(cfg),
-        target,
-        *(attribute_reads[a] for a in policy_attributes(cfg)),
-    ]
-    merged: dict[str, list[str]] = {}
-    for part in parts:
-        for table, columns in part.items():
-            merged[table] = list(dict.fromkeys([*merged.get(table, []), *columns]))
-    return merged
-
-
 def extra_columns(cfg: CardConfig) -> dict[str, dict[str, str]]:
     """Per table, the source (non-canonical) columns the build reads -> the config key that reads them."""
     extra = custom.readers(cfg)
@@ -131,10 +101,11 @@ def extra_columns(cfg: CardConfig) -> dict[str, dict[str, str]]:
 
 
 def load_card_sources(cfg: CardConfig) -> SourceTables:
-    """The canonical tables (plus the source columns custom features and the target read) a card's build needs."""
+    """The canonical tables (plus the source columns custom features and the target read) a card's build needs:
+    read, mapped, validated and PII-free, with only the columns the card reads (``features.reads``)."""
     from scorecard.data.ingest import load_sources
 
-    return load_sources(cfg.data, required=required_tables(cfg), extra=extra_columns(cfg))
+    return load_sources(cfg.data, required=card_needs(cfg), extra=extra_columns(cfg))
 
 
 def required_tables(cfg: CardConfig) -> list[str]:

@@ -1,5 +1,6 @@
 """The outputs of a monitoring run: an HTML report a risk committee reads (plots embedded as PNG), a JSON
-summary a scheduler reads, per-bin CSV tables, and Evidently's own drift report."""
+summary a scheduler reads, per-bin CSV tables, and Evidently's own drift report. The page frame (style,
+tables, embedded images) is the documentation pack's (``scorecard.reports.frame``)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from scorecard.jsonable import jsonable
 from scorecard.modeling.plot_style import styled
 from scorecard.modeling.plots import log_floor, mark_no_bads
 from scorecard.monitoring.stability import ALL, stability_summary
+from scorecard.reports.frame import CSS
+from scorecard.reports.frame import image as _img
+from scorecard.reports.frame import table as _table
 
 if TYPE_CHECKING:
     from scorecard.monitoring.run import MonitoringResult
@@ -193,32 +197,6 @@ def _relationship_plot(bins: pd.DataFrame, feature: str) -> Figure:
     ax.set_title(f"{feature}: bad rate by bin")
     ax.legend(fontsize=8)
     return fig
-
-
-def _table(frame: pd.DataFrame, digits: int = 4) -> str:
-    return frame.to_html(
-        index=False,
-        border=0,
-        classes="t",
-        na_rep="",
-        float_format=lambda v: f"{v:.{digits}f}",
-        escape=True,
-    )
-
-
-def _img(b64: str, alt: str) -> str:
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{b64}">'
-
-
-CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1100px;
-color:#1f2328;line-height:1.4}
-h1{margin-bottom:.2em} h2{border-bottom:1px solid #d0d7de;padding-bottom:.2em;margin-top:1.8em}
-.badge{display:inline-block;padding:.2em .8em;border-radius:1em;color:#fff;font-weight:600;text-transform:uppercase}
-table.t{border-collapse:collapse;font-size:.85em;margin:.5em 0} .t th,.t td{padding:.25em .6em;
-border-bottom:1px solid #eaeef2;text-align:right} .t th{background:#f6f8fa} .t td:first-child{text-align:left}
-img{max-width:100%} .note{color:#57606a;font-size:.9em}
-"""
 
 
 def _headlines(result: MonitoringResult) -> str:
