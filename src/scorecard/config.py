@@ -379,7 +379,7 @@ class PolicyRule(Strict):
 
     ``in`` / ``not_in`` take a list in ``value`` or a ``values_file`` (one value per line, e.g. hashed
     national ids); ``lt`` .. ``ge`` a number; ``eq`` / ``ne`` one value; ``is_true`` none. A record whose
-    field is missing fires the rule only when ``if_missing`` is ``fire``.
+    field is missing fires the rule only when ``if_missing`` is ``fire`` (or, for knock-outs, ``refer``).
     """
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
@@ -387,7 +387,11 @@ class PolicyRule(Strict):
     op: PolicyOp
     value: Any = None
     values_file: Path | None = None
-    if_missing: Literal["pass", "fire"] = "pass"
+    if_missing: Literal["pass", "fire", "refer"] = Field(
+        default="pass",
+        description="A record whose field is missing: pass (the rule does not fire), fire (its outcome) or, "
+        "for knock-outs only, refer (it fires with the decision refer).",
+    )
 
     @model_validator(mode="after")
     def _value_fits_op(self) -> PolicyRule:
@@ -418,6 +422,11 @@ class KnockoutRule(PolicyRule):
     """A rule evaluated before the score; the first that fires decides (and is reported)."""
 
     decision: Literal["decline", "refer"] = "decline"
+    if_missing: Literal["pass", "fire", "refer"] = Field(
+        default="refer",
+        description="A record whose field is missing: refer (the default: the rule fires with the decision "
+        "refer), fire (its decision) or pass (the rule does not fire).",
+    )
 
 
 class Cutoffs(Strict):
@@ -446,6 +455,12 @@ class EarlyWarning(PolicyRule):
 
     action: str = "review"
 
+    @model_validator(mode="after")
+    def _no_refer_on_missing(self) -> EarlyWarning:
+        if self.if_missing == "refer":
+            raise ValueError(f"rule {self.name!r}: if_missing 'refer' is for knock-outs; use pass or fire")
+        return self
+
 
 class PolicyConfig(Strict):
     """Decision policy packed in the bundle and applied by the runtime after scoring.
@@ -462,6 +477,18 @@ class PolicyConfig(Strict):
     dpd_field: str = Field(default="days_past_due", description="Input field holding days past due.")
     treatments: list[Treatment] = Field(default_factory=list)
     early_warnings: list[EarlyWarning] = Field(default_factory=list)
+    incomplete: Literal["refer", "error"] = Field(
+        default="refer",
+        description="A record with a required field absent or a number beyond its hard limits is never "
+        "approved: refer (its approve becomes refer, flag 'incomplete') or error (the record is an error).",
+    )
+    range_margin: float = Field(
+        default=1.0,
+        ge=0,
+        description="Hard limits of a number = its development range widened by range_margin times the "
+        "range's width on each side (never below 0 for a field whose range starts at or above 0); beyond "
+        "them a value is treated as missing and the record's evidence is incomplete.",
+    )
 
     @model_validator(mode="after")
     def _rules(self) -> PolicyConfig:
@@ -629,7 +656,18 @@ def parse_config(raw: dict[str, Any], path: Path | str = "<config>", base: Path 
         raise ConfigError("\n".join(_format_error(path, e) for e in exc.errors())) from None
     if base is not None:
         _resolve_paths(cfg, base)
+    _check_values_files(cfg.policy, path)
     return cfg
+
+
+def _check_values_files(policy: PolicyConfig, path: Path | str) -> None:
+    """A knock-out or warning's values_file must exist when the config is read, not when a bundle is exported."""
+    for kind, rules in (("knockouts", policy.knockouts), ("early_warnings", policy.early_warnings)):
+        for i, rule in enumerate(rules):
+            if rule.values_file is not None and not Path(rule.values_file).is_file():
+                raise ConfigError(
+                    f"{path}: policy.{kind}[{i}] ({rule.name}): values_file {rule.values_file} not found"
+                )
 
 
 def load_config(path: Path | str) -> CardConfig:

@@ -122,9 +122,12 @@ def bundle_documents(
 ) -> dict[str, dict[str, Any]]:
     """The bundle's JSON documents for ``card`` (``challenger``: its design, when shipped), by file name."""
     scorecard = card.scorecard.to_spec()
+    margin = card.config.policy.range_margin
+    scorecard["range_margin"] = margin
     for feature in scorecard["features"]:
         if "valid_range" in feature:
             feature["valid_range"] = _finite_or_none(feature["valid_range"])
+            feature["hard_limits"] = hard_limits(feature["valid_range"], margin)
     policy = policy_spec(card.config.policy)
     documents = {
         fmt.SCHEMA: input_schema(scorecard, policy, card.config, challenger),
@@ -147,14 +150,25 @@ def policy_spec(policy: PolicyConfig) -> dict[str, Any]:
         "dpd_field": policy.dpd_field,
         "treatments": [t.model_dump() for t in policy.treatments],
         "early_warnings": [{**_rule(r), "action": r.action} for r in policy.early_warnings],
+        "incomplete": policy.incomplete,
     }
+
+
+def hard_limits(valid_range: list[float] | None, margin: float) -> list[float] | None:
+    """The development range widened by ``margin`` times its width (at least 1) on each side, never below 0
+    for a range that starts at or above 0 (counts, amounts and ages cannot be negative)."""
+    if valid_range is None:
+        return None
+    lo, hi = valid_range
+    width = max(hi - lo, 1.0) * margin
+    return [max(lo - width, 0.0) if lo >= 0 else lo - width, hi + width]
 
 
 def _rule(rule: PolicyRule) -> dict[str, Any]:
     value = rule.value
     if rule.values_file is not None:
         path = Path(rule.values_file)
-        if not path.is_file():
+        if not path.is_file():  # checked when the config is read; the file may have gone since
             raise ConfigError(f"policy rule {rule.name!r}: values_file {path} not found")
         lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
         value = [line for line in lines if line and not line.startswith("#")]
@@ -190,6 +204,7 @@ def input_schema(
                 "type": "number",
                 "valid_range": f.get("valid_range"),
                 "special_codes": f["special"]["codes"],
+                "hard_limits": f.get("hard_limits"),
                 "on_out_of_range": "edge_bin_with_warning",
                 "on_bad_value": "record_error",
             }

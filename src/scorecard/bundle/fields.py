@@ -178,13 +178,13 @@ def column(values: np.ndarray, field_type: str) -> tuple[np.ndarray, np.ndarray 
         values.dtype.kind == "U" or (values.dtype.kind == "O" and not _any_odd(values))
     ):
         try:
-            out = values.astype(np.float64)
+            number = values.astype(np.float64)
         except (TypeError, ValueError, OverflowError, ArithmeticError):
             pass
         else:
-            if not np.isinf(out).any():
-                return out, None
+            if not np.isinf(number).any():
+                return number, None
     read = np.frompyfunc(_reader_or_error(READERS[field_type]), 1, 1)(values)
     bad = np.fromiter(map(isinstance, read, repeat(BadValue)), dtype=bool, count=len(read))
-    errors = np.asarray(np.where(bad, read, None), dtype=object) if bad.any() else None
-    return np.asarray(np.where(bad, np.nan, read), dtype=np.float64), errors
+    problems = np.asarray(np.where(bad, read, None), dtype=object) if bad.any() else None
+    return np.asarray(np.where(bad, np.nan, read), dtype=np.float64), problems

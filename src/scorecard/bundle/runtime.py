@@ -562,7 +562,7 @@ class Bundle:
             else:
                 text = self.fields[name] in ("category", "string")
                 values[name] = np.full(n, None, dtype=object) if text else np.full(n, np.nan)
-        incomplete = (warn_words & _BEYOND).any(axis=0)
+        incomplete: np.ndarray = np.asarray((warn_words & _BEYOND).any(axis=0))
         if self._required.intersection(absent):
             incomplete[:] = True
         decision, knockout, flags, no_dpd = self.policy.decide_batch(values, score, incomplete)
