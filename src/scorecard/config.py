@@ -8,6 +8,7 @@ Relative paths in a config are resolved against the config file's folder.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -54,17 +55,112 @@ class MappedColumn(Strict):
         return self
 
 
-class SourceConfig(Strict):
+FileFormat = Literal["csv", "parquet", "json", "duckdb"]
+Compression = Literal["none", "gzip", "zip"]
+_SQL_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+
+class CsvOptions(Strict):
+    """How a CSV file is written; every option left unset is detected by DuckDB's sniffer."""
+
+    delimiter: str | None = Field(default=None, description="Field separator, e.g. ';' or '\\t'.")
+    quote: str | None = Field(default=None, description="Quote character, e.g. '\"'.")
+    escape: str | None = Field(default=None, description="Escape character inside quoted fields.")
+    header: bool | None = Field(default=None, description="Whether the first line holds column names.")
+    null: list[str] = Field(
+        default_factory=list,
+        description="Markers read as missing, e.g. ['?', 'NA']; an empty field is always missing.",
+    )
+    date_format: str | None = Field(
+        default=None, description="strptime format of date fields, e.g. '%y%m%d' for yymmdd."
+    )
+    timestamp_format: str | None = Field(
+        default=None, description="strptime format of timestamp fields, e.g. '%y%m%d %H:%M:%S'."
+    )
+    skip_rows: int = Field(default=0, ge=0, description="Lines skipped before the header.")
+    types: dict[str, str] = Field(
+        default_factory=dict,
+        description="DuckDB type per column, overriding detection, e.g. {account_id: VARCHAR}.",
+    )
+
+
+class FileOptions(Strict):
+    """How files are read: format, compression, zip member, DuckDB table, CSV dialect."""
+
+    format: FileFormat | None = Field(
+        default=None,
+        description="csv | parquet | json (JSON lines or an array) | duckdb; None = from the file suffix "
+        "(.csv .tsv .txt .asc .parquet .pq .json .jsonl .ndjson .duckdb .ddb .db; .gz and .zip stripped first).",
+    )
+    compression: Compression | None = Field(
+        default=None, description="none | gzip | zip; None = from the suffix (.gz, .zip)."
+    )
+    member: str | None = Field(
+        default=None,
+        description="Files to read inside a zip archive (a name or a glob, e.g. '*.csv'); "
+        "None = the archive's only file.",
+    )
+    table: str | None = Field(default=None, description="Table name inside a DuckDB database file.")
+    csv: CsvOptions = Field(default_factory=CsvOptions, description="CSV dialect (CSV files only).")
+
+
+class RawFileConfig(FileOptions):
+    """A raw file (or several, unioned by column name) that source queries read as a table of its own name."""
+
+    path: Path | list[Path] = Field(
+        description="A file, a folder of Parquet, a glob ('bureau_*.csv') or a list of these; "
+        "several files are unioned by column name."
+    )
+
+
+class SourceConfig(FileOptions):
     """Where one canonical table comes from and how its columns map onto ours.
 
-    ``mapping`` maps a canonical column to a source column name (a string), or to ``{const: ...}``
-    or ``{sql: ...}``; canonical columns not mapped are taken by their own name.
+    The rows come from files (``path``) or from a DuckDB SQL ``query`` over the named ``data.raw`` files.
+    ``mapping`` then maps a canonical column to a column name of the rows (a string), or to
+    ``{const: ...}`` or ``{sql: ...}``; canonical columns not mapped are taken by their own name.
     """
 
-    path: Path
-    format: Literal["csv", "parquet", "duckdb"] | None = None
-    table: str | None = Field(default=None, description="Table name inside a DuckDB database file.")
-    mapping: dict[str, str | MappedColumn] = Field(default_factory=dict)
+    path: Path | list[Path] | None = Field(
+        default=None,
+        description="A file, a folder of Parquet, a glob or a list of these (unioned by column name); "
+        "give path or query.",
+    )
+    query: str | None = Field(
+        default=None,
+        description="DuckDB SQL over the data.raw tables (by their names) returning this table's rows: "
+        "joins, filters, deduplication (QUALIFY), unions, unpivots; give path or query.",
+    )
+    mapping: dict[str, str | MappedColumn] = Field(
+        default_factory=dict,
+        description="Canonical column -> source column name, {const: value} or {sql: row-wise expression}.",
+    )
+
+    @model_validator(mode="after")
+    def _path_or_query(self) -> SourceConfig:
+        if (self.path is None) == (self.query is None):
+            raise ValueError("a source needs exactly one of 'path' (files) or 'query' (SQL over data.raw)")
+        if self.query is not None:
+            if not self.query.strip():
+                raise ValueError("'query' must be a non-empty SQL query")
+            set_options = sorted(set(FileOptions.model_fields) & self.model_fields_set)
+            if set_options:
+                raise ValueError(
+                    f"file options {set_options} do not apply to a query source; set them on its data.raw files"
+                )
+        return self
+
+    @property
+    def files(self) -> list[Path]:
+        """The configured paths (globs unexpanded); empty for a query source."""
+        return file_list(self.path)
+
+
+def file_list(path: Path | list[Path] | None) -> list[Path]:
+    """A path, a list of paths or none, as a list."""
+    if path is None:
+        return []
+    return list(path) if isinstance(path, list) else [path]
 
 
 class PiiConfig(Strict):
@@ -91,8 +187,8 @@ class PiiConfig(Strict):
         return self
 
 
-class FlatTableConfig(Strict):
-    """A modeling table built elsewhere: features plus a target column."""
+class FlatTableConfig(FileOptions):
+    """A modeling table built elsewhere: features plus a target column (read with the same file options)."""
 
     path: Path
     target: str
@@ -106,9 +202,15 @@ class FlatTableConfig(Strict):
 
 
 class DataConfig(Strict):
-    """The card's inputs: canonical sources, or one flat modeling table."""
+    """The card's inputs: canonical sources (files or queries over raw files), or one flat modeling table."""
 
-    sources: dict[TableName, SourceConfig] = Field(default_factory=dict)
+    raw: dict[str, RawFileConfig] = Field(
+        default_factory=dict,
+        description="Raw files by name; a source's query reads each as a table of that name.",
+    )
+    sources: dict[TableName, SourceConfig] = Field(
+        default_factory=dict, description="Canonical table -> where its rows come from and their mapping."
+    )
     flat_table: FlatTableConfig | None = None
     pii: PiiConfig = Field(default_factory=PiiConfig)
 
@@ -118,6 +220,12 @@ class DataConfig(Strict):
             raise ValueError("give either 'sources' (canonical tables) or 'flat_table'")
         if self.sources and self.flat_table is not None:
             raise ValueError("give 'sources' or 'flat_table', not both")
+        bad_names = sorted(n for n in self.raw if not re.match(_SQL_NAME, n))
+        if bad_names:
+            raise ValueError(f"raw file names {bad_names} must be SQL names (letters, digits, _)")
+        queried = [t for t, s in self.sources.items() if s.query is not None]
+        if queried and not self.raw:
+            raise ValueError(f"sources {queried} are queries, but 'raw' declares no files for them to read")
         for table, source in self.sources.items():
             unknown = sorted(set(source.mapping) - set(TABLES[table].column_names))
             if unknown:
@@ -636,6 +744,10 @@ def _resolve_paths(node: Any, base: Path) -> None:
             value = getattr(node, name)
             if isinstance(value, Path) and not value.is_absolute() and name != "source_path":
                 object.__setattr__(node, name, (base / value).resolve())
+            elif isinstance(value, list) and value and all(isinstance(v, Path) for v in value):
+                object.__setattr__(
+                    node, name, [v if v.is_absolute() else (base / v).resolve() for v in value]
+                )
             else:
                 _resolve_paths(value, base)
     elif isinstance(node, dict):

@@ -69,7 +69,8 @@ def test_read_table_errors_name_the_file(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     cases = {
         db: "cannot read (the database has several tables; set table: to one of ['main.a', 'main.b'])",
-        tmp_path / "t.xlsx": "cannot tell the format from the suffix '.xlsx'; set format: csv|parquet|duckdb",
+        tmp_path
+        / "t.xlsx": "cannot tell the format from the suffix '.xlsx'; set format: csv|parquet|json|duckdb",
         tmp_path / "nope.csv": "file not found",
     }
     (tmp_path / "t.xlsx").write_text("x")

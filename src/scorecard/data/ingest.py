@@ -1,15 +1,17 @@
-"""Read source tables (CSV, Parquet, a DuckDB database), map them onto the canonical schema, validate, strip PII.
+"""Read source tables, map them onto the canonical schema, validate, strip PII.
 
-Everything runs in an in-memory DuckDB: the source is scanned once into a table of canonical columns built by
-one SELECT of the mapping (column renames, constants, SQL expressions), checked there (one aggregate pass of
-counts, then a key check), and only then fetched as pandas frames with the dtypes of CONTRACTS.md. Rows in == rows out: nothing is
-filtered, and a problem anywhere stops the load with every problem listed.
+A source is files (CSV, Parquet, JSON lines, a DuckDB table; plain, gzip or zip; a list or a glob, unioned) or
+a DuckDB SQL query over the named ``data.raw`` files. Everything runs in an in-memory DuckDB: the source is
+scanned once into a table of canonical columns built by one SELECT of the mapping (column renames, constants,
+SQL expressions), checked there (one aggregate pass of counts, then a key check), and only then fetched as
+pandas frames with the dtypes of CONTRACTS.md. Rows in == rows out: nothing is filtered after the source's own
+query, and a problem anywhere stops the load with every problem listed.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,7 +20,16 @@ import pandas as pd
 import sqlglot
 from sqlglot import exp
 
-from scorecard.config import DataConfig, MappedColumn, SourceConfig
+from scorecard.config import (
+    DataConfig,
+    FileFormat,
+    FileOptions,
+    MappedColumn,
+    RawFileConfig,
+    SourceConfig,
+    file_list,
+)
+from scorecard.data.files import FileSet, NoFiles, open_files, scan
 from scorecard.data.pii import apply_pii, hmac_key, pii_actions
 from scorecard.data.schema import TABLES, SourceTables, TableSchema
 from scorecard.data.validation import (
@@ -33,43 +44,44 @@ from scorecard.data.validation import (
 )
 from scorecard.errors import ConfigError, DataError
 
-_SUFFIXES = {
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".gz": "csv",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".duckdb": "duckdb",
-    ".ddb": "duckdb",
-    ".db": "duckdb",
-}
-_CSV_TYPES = ["BOOLEAN", "INTEGER", "BIGINT", "DOUBLE", "VARCHAR"]  # INTEGER first: date - integer works
 _ROW_CHANGING = (exp.AggFunc, exp.Window, exp.Select, exp.Subquery, exp.Unnest, exp.Explode)
+Reader = Callable[[Sequence[str], bool], duckdb.DuckDBPyRelation]
+"""A source's rows as a lazy relation: (CSV columns read as text, sniff every row) -> relation."""
 
 
-def infer_format(path: Path) -> str:
-    """The reader for a file, from its suffix (``.csv``, ``.csv.gz``, ``.parquet``, ``.duckdb``) or a folder of Parquet."""
-    if path.is_dir():
-        return "parquet"
-    fmt = _SUFFIXES.get(path.suffix.lower())
-    if fmt is None:
-        raise DataError(
-            f"{path}: cannot tell the format from the suffix {path.suffix!r}; set format: csv|parquet|duckdb"
-        )
-    return fmt
-
-
-def read_table(path: Path | str, format: str | None = None, table: str | None = None) -> pd.DataFrame:
-    """Read one source table as it is (its own column names, types as DuckDB reads them)."""
+def read_table(
+    path: Path | str,
+    format: FileFormat | None = None,
+    table: str | None = None,
+    options: FileOptions | None = None,
+) -> pd.DataFrame:
+    """Read one table as it is (its own column names, types as DuckDB reads them); ``options`` as in a source."""
     path = Path(path)
-    if not path.exists():
-        raise DataError(f"{path}: file not found")
-    fmt = format or infer_format(path)
-    with _session() as con:
+    options = (options or FileOptions()).model_copy(
+        update={k: v for k, v in (("format", format), ("table", table)) if v is not None}
+    )
+    with _session() as (con, workdir):
         try:
-            return _scan(con, path, fmt, table).df()
+            return scan(con, open_files([path], options, workdir, str(path)), options).df()
+        except NoFiles:
+            raise
         except (duckdb.Error, DataError) as exc:
+            if isinstance(exc, DataError) and str(exc).startswith(f"{path}: "):
+                raise
             raise DataError(f"{path}: cannot read ({_first_line(exc)})") from None
+
+
+def source_queries(data: DataConfig) -> str:
+    """The SQL text of every source query, with the raw files it reads: recorded with each run."""
+    lines = []
+    for name, raw in data.raw.items():
+        shown = ", ".join(str(p) for p in file_list(raw.path))
+        options = raw.model_dump(mode="json", exclude={"path"}, exclude_defaults=True)
+        lines.append(f"-- data.raw.{name}: {shown}" + (f" {options}" if options else ""))
+    for table, source in data.sources.items():
+        if source.query is not None:
+            lines += ["", f"-- data.sources.{table}.query", source.query.strip().rstrip(";").rstrip() + ";"]
+    return "\n".join(lines) + "\n" if any(s.query for s in data.sources.values()) else ""
 
 
 def validate_sources(data: DataConfig, required: Iterable[str] | None = None) -> ValidationReport:
@@ -109,14 +121,21 @@ def _ingest(
 ) -> tuple[ValidationReport, dict[str, pd.DataFrame]]:
     report = ValidationReport()
     frames: dict[str, pd.DataFrame] = {}
-    with _session() as con:
-        for table in _tables_to_load(data, required):
+    tables = _tables_to_load(data, required)
+    with _session() as (con, workdir):
+        raw = _RawTables(con, data.raw, workdir)
+        if any(data.sources[t].query is not None for t in tables if t in data.sources):
+            report.problems += raw.register(sample_all=False)
+        for table in tables:
             source = data.sources.get(table)  # type: ignore[call-overload]
             if source is None:
                 message = f"data.sources has no entry for table {table!r}, which this card needs"
                 report.problems.append(Problem(table, "config", "missing_table", None, 0, None, message))
                 continue
-            summary, problems = _map_and_check(con, TABLES[table], source)
+            if source.query is None:
+                summary, problems = _map_and_check_files(con, TABLES[table], source, workdir)
+            else:
+                summary, problems = _map_and_check_query(con, TABLES[table], source, raw)
             report.tables.append(summary)
             report.problems += problems
         if fetch and report.ok:
@@ -128,36 +147,111 @@ def _ingest(
     return report, frames
 
 
-def _map_and_check(
-    con: duckdb.DuckDBPyConnection, schema: TableSchema, source: SourceConfig
+class _RawTables:
+    """The ``data.raw`` files as views named by their keys, for source queries."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, raw: dict[str, RawFileConfig], workdir: Path) -> None:
+        self.con, self.raw, self.workdir = con, raw, workdir
+        self.files: dict[str, FileSet] = {}
+        self.broken: set[str] = set()
+
+    def register(self, sample_all: bool) -> list[Problem]:
+        """(Re)create a view per raw file; one problem per file that cannot be read."""
+        problems = []
+        for name, raw in self.raw.items():
+            if name in self.broken:
+                continue
+            label = f"data.raw.{name}"
+            try:
+                if name not in self.files:
+                    self.files[name] = open_files(file_list(raw.path), raw, self.workdir / name, label)
+                scan(self.con, self.files[name], raw, name, sample_all=sample_all).create_view(
+                    name, replace=True
+                )
+            except (duckdb.Error, DataError) as exc:
+                self.broken.add(name)
+                kind: ProblemKind = "file_not_found" if isinstance(exc, NoFiles) else "unreadable"
+                message = (
+                    str(exc) if isinstance(exc, NoFiles) else f"{label}: cannot read ({_first_line(exc)})"
+                )
+                problems.append(Problem(label, label, kind, None, 0, None, message))
+        return problems
+
+
+def _map_and_check_files(
+    con: duckdb.DuckDBPyConnection, schema: TableSchema, source: SourceConfig, workdir: Path
 ) -> tuple[TableSummary, list[Problem]]:
+    label = _files_label(schema, source)
     try:
-        fmt = source.format or infer_format(source.path)
+        fileset = open_files(source.files, source, workdir / schema.name, label)
+    except NoFiles as exc:
+        return _unreadable(schema, label, "file_not_found", str(exc))
     except DataError as exc:
-        return _unreadable(schema, str(source.path), "unreadable", str(exc))
-    label = f"{source.path}[{source.table or schema.name}]" if fmt == "duckdb" else str(source.path)
-    if not source.path.exists():
-        return _unreadable(schema, label, "file_not_found", f"{label}: file not found")
-    if fmt == "csv" and source.path.stat().st_size == 0:
+        return _unreadable(schema, label, "unreadable", str(exc))
+    if fileset.format == "csv" and all(f.is_file() and f.stat().st_size == 0 for f in fileset.files):
         return _unreadable(
             schema, label, "empty", f"{label}: empty file; expected a header and rows of {schema.name}"
         )
-    mapped = _mapped_name(schema.name)
+
+    def reader(varchar: Sequence[str], sample_all: bool) -> duckdb.DuckDBPyRelation:
+        return scan(con, fileset, source, schema.name, varchar, sample_all)
+
     try:
-        scan = _scan(con, source.path, fmt, source.table or schema.name)
-        if fmt == "csv":
-            scan = _scan(con, source.path, fmt, None, varchar=_string_sources(schema, source, scan))
-        projection, problems = _projection(schema, source, scan, label)
-        try:
-            _materialise(scan, projection, mapped)
-        except duckdb.ConversionException:
-            if fmt != "csv":
-                raise
-            scan = _scan(con, source.path, fmt, None, _string_sources(schema, source, scan), sample_all=True)
-            projection, problems = _projection(schema, source, scan, label)
-            _materialise(scan, projection, mapped)
+        return _map_and_check(con, schema, source, label, reader, fileset.format == "csv")
     except (duckdb.Error, DataError) as exc:
         return _unreadable(schema, label, "unreadable", f"{label}: cannot read or map ({_first_line(exc)})")
+
+
+def _map_and_check_query(
+    con: duckdb.DuckDBPyConnection, schema: TableSchema, source: SourceConfig, raw: _RawTables
+) -> tuple[TableSummary, list[Problem]]:
+    label = f"data.sources.{schema.name}.query"
+    query = (source.query or "").strip().rstrip(";").rstrip()
+    unreadable = sorted(raw.broken & _tables_named(query))
+    if unreadable:
+        names = ", ".join(f"data.raw.{n}" for n in unreadable)
+        return _unreadable(
+            schema, label, "query_error", f"{label}: not run; it reads {names}, which cannot be read"
+        )
+
+    def reader(varchar: Sequence[str], sample_all: bool) -> duckdb.DuckDBPyRelation:
+        if sample_all:
+            raw.register(sample_all=True)
+        return con.sql(f"SELECT * FROM (\n{query}\n) AS {quote(schema.name)}")
+
+    try:
+        return _map_and_check(con, schema, source, label, reader, bool(raw.files))
+    except (duckdb.Error, DataError) as exc:
+        return _unreadable(schema, label, "query_error", f"{label}: {duckdb_message(exc)}")
+
+
+def _map_and_check(
+    con: duckdb.DuckDBPyConnection,
+    schema: TableSchema,
+    source: SourceConfig,
+    label: str,
+    reader: Reader,
+    sniffed: bool,
+) -> tuple[TableSummary, list[Problem]]:
+    """Map the reader's rows into the canonical table ``mapped_<table>``, then check it.
+
+    ``sniffed``: the rows come from CSV whose types DuckDB guessed from a sample; on a conversion error the
+    reading is retried with every row sampled.
+    """
+    mapped = _mapped_name(schema.name)
+    scan = reader([], False)
+    varchar = _string_sources(schema, source, scan) if sniffed and source.query is None else []
+    if varchar:
+        scan = reader(varchar, False)
+    projection, problems = _projection(schema, source, scan, label)
+    try:
+        _materialise(scan, projection, mapped)
+    except duckdb.ConversionException:
+        if not sniffed:
+            raise
+        scan = reader(varchar, True)
+        projection, problems = _projection(schema, source, scan, label)
+        _materialise(scan, projection, mapped)
     summary, checked = check_table(con, mapped, schema, label)
     problems += checked
     return TableSummary(
@@ -178,7 +272,8 @@ def _projection(
             if entry.lower() not in by_lower:
                 mapped = f" (mapped to {column.name!r})" if entry != column.name else ""
                 shown = scan.columns if len(scan.columns) <= 30 else [*scan.columns[:30], "..."]
-                message = f"{label}: column {entry!r}{mapped} is missing; the source has {shown}"
+                has = "the query returns" if source.query is not None else "the source has"
+                message = f"{label}: column {entry!r}{mapped} is missing; {has} {shown}"
                 problems.append(Problem(schema.name, label, "missing_column", column.name, 0, None, message))
                 continue
             expr = quote(by_lower[entry.lower()])
@@ -221,51 +316,6 @@ def _string_sources(schema: TableSchema, source: SourceConfig, scan: duckdb.Duck
     return [by_lower[n.lower()] for n in names if isinstance(n, str) and n.lower() in by_lower]
 
 
-def _scan(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    fmt: str,
-    table: str | None,
-    varchar: list[str] | None = None,
-    sample_all: bool = False,
-) -> duckdb.DuckDBPyRelation:
-    """A lazy relation over the source file."""
-    if fmt == "csv":
-        return con.read_csv(
-            str(path),
-            auto_type_candidates=_CSV_TYPES,
-            dtype=dict.fromkeys(varchar or [], "VARCHAR"),
-            sample_size=-1 if sample_all else 20_480,
-        )
-    if fmt == "parquet":
-        return con.read_parquet(str(path / "**" / "*.parquet") if path.is_dir() else str(path))
-    if fmt == "duckdb":
-        attached = dict(con.execute("SELECT path, database_name FROM duckdb_databases()").fetchall())
-        alias = attached.get(str(path.resolve()), f"source_{len(attached)}")
-        if alias not in attached.values():
-            con.execute(f"ATTACH {literal(str(path.resolve()))} AS {quote(alias)} (READ_ONLY)")
-        return con.table(f"{quote(alias)}.{_qualified(con, alias, table)}")
-    raise DataError(f"unknown format {fmt!r}; expected csv, parquet or duckdb")
-
-
-def _qualified(con: duckdb.DuckDBPyConnection, alias: str, table: str | None) -> str:
-    """The quoted schema.table of ``table`` in an attached database; the only table when none is named."""
-    rows = con.execute(
-        "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = ? "
-        "UNION ALL SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = ?",
-        [alias, alias],
-    ).fetchall()
-    names = {f"{s}.{t}": (s, t) for s, t in rows}
-    if table is None and len(rows) == 1:
-        schema, name = rows[0]
-    elif table is not None and (table in names or f"main.{table}" in names):
-        schema, name = names.get(table) or names[f"main.{table}"]
-    else:
-        wanted = "several tables; set table: to one of" if table is None else f"no table {table!r}; it has"
-        raise DataError(f"the database has {wanted} {sorted(names)}")
-    return f"{quote(schema)}.{quote(name)}"
-
-
 def _materialise(scan: duckdb.DuckDBPyRelation, projection: list[str], name: str) -> None:
     if not projection:
         projection = ["NULL AS __no_columns"]
@@ -284,13 +334,36 @@ def _unreadable(
     return TableSummary(schema.name, label, None, 0, 0, 1), [problem]
 
 
+def _files_label(schema: TableSchema, source: SourceConfig) -> str:
+    """How problems name a file source: its path (and table), or its key when it has several paths."""
+    paths = source.files
+    if len(paths) > 1:
+        return f"data.sources.{schema.name}.path ({len(paths)} paths)"
+    if source.format == "duckdb" or paths[0].suffix.lower() in (".duckdb", ".ddb", ".db"):
+        return f"{paths[0]}[{source.table or schema.name}]"
+    return str(paths[0])
+
+
+def _tables_named(query: str) -> set[str]:
+    """Table names a query reads (empty when sqlglot cannot parse it; DuckDB then says what is wrong)."""
+    try:
+        return {
+            t.name for tree in sqlglot.parse(query, read="duckdb") if tree for t in tree.find_all(exp.Table)
+        }
+    except sqlglot.errors.SqlglotError:
+        return set()
+
+
 @contextmanager
-def _session() -> Iterator[duckdb.DuckDBPyConnection]:
-    """An in-memory DuckDB that spills raw data (PII included) only to a private temporary folder, then removes it."""
+def _session() -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
+    """An in-memory DuckDB and a private working folder (spills, unzipped members), removed afterwards.
+
+    Raw data (PII included) is written only there.
+    """
     with tempfile.TemporaryDirectory(prefix="scorecard-ingest-") as spill, duckdb.connect() as con:
         con.execute("SET TimeZone = 'UTC'")
-        con.execute(f"SET temp_directory = {literal(spill)}")
-        yield con
+        con.execute(f"SET temp_directory = {literal(str(Path(spill) / 'spill'))}")
+        yield con, Path(spill)
 
 
 def _mapped_name(table: str) -> str:
@@ -299,3 +372,10 @@ def _mapped_name(table: str) -> str:
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0]
+
+
+def duckdb_message(exc: Exception) -> str:
+    """DuckDB's error on one line: the message, with its hint ('Did you mean ...', candidate columns)."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    hints = [line for line in lines[1:] if line.startswith(("Did you mean", "Candidate"))]
+    return " ".join([lines[0], *hints]) if lines else type(exc).__name__

@@ -23,6 +23,7 @@ ProblemKind = Literal[
     "duplicate_key",
     "out_of_range",
     "not_allowed",
+    "query_error",
 ]
 REDACTED = "<pii redacted>"
 

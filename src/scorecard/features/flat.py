@@ -27,7 +27,7 @@ def load_flat_table(cfg: CardConfig) -> ModelingTable:
         raise ConfigError("data.flat_table: not set (this card reads canonical data.sources)")
     from scorecard.data.ingest import read_table
 
-    return flat_modeling_table(read_table(flat.path), flat, cfg)
+    return flat_modeling_table(read_table(flat.path, options=flat), flat, cfg)
 
 
 def flat_modeling_table(raw: pd.DataFrame, flat: FlatTableConfig, cfg: CardConfig) -> ModelingTable:

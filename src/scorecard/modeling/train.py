@@ -95,7 +95,7 @@ class TrainedCard:
         ]
 
     def save(self, run_dir: Path | str) -> Path:
-        """Write the run folder: the joblib card, tables as CSV, metrics/spec as JSON, plots as PNG."""
+        """Write the run folder: the joblib card, tables as CSV, metrics/spec as JSON, plots as PNG, source queries."""
         out = Path(run_dir)
         out.mkdir(parents=True, exist_ok=True)
         self.run_dir = out.resolve()
@@ -123,6 +123,11 @@ class TrainedCard:
                 "decisions": self.decisions,
             },
         )
+        from scorecard.data.ingest import source_queries
+
+        queries = source_queries(self.config.data)
+        if queries:
+            (out / "sources.sql").write_text(queries)
         if self.challenger is not None:
             (out / "challenger_model.txt").write_text(self.challenger.model_text())
         self._save_plots(out / "plots")
