@@ -112,10 +112,10 @@ def test_values_file_is_read_sorted_and_inlined(tmp_path: Path) -> None:
 
 
 def test_a_missing_values_file_fails_when_the_config_is_read(tmp_path: Path) -> None:
+    import yaml
+
     from scorecard.config import parse_config
     from scorecard.errors import ConfigError
-
-    import yaml
 
     raw = yaml.safe_load((Path(__file__).parents[2] / "configs" / "application.yaml").read_text())
     raw["policy"]["knockouts"] = [
