@@ -29,6 +29,7 @@ FIELD_TYPES = ("number", "category", "string", "boolean")
 _TRUE_TEXT = {"true": 1.0, "1": 1.0, "false": 0.0, "0": 0.0}
 SHOWN_CHARS = 40
 """Characters of a bad value shown in its message (a 10M-character value gives a short status)."""
+_CONTAINERS = (list, dict, tuple, set, frozenset, bytes, bytearray, np.ndarray)
 _TIMES = (np.datetime64, np.timedelta64, dt.date, dt.time, dt.timedelta)
 _NOT_NUMBER = (list, dict, tuple, set, frozenset, np.ndarray, *_TIMES)
 _NOT_TEXT = (*_NOT_NUMBER, bytes, bytearray)
@@ -55,7 +56,7 @@ def is_missing(value: Any) -> bool:
     """None, NaN and pandas' NA (whose comparisons refuse to be a bool); False for anything else."""
     if value is None:
         return True
-    if isinstance(value, _NOT_TEXT):
+    if isinstance(value, _CONTAINERS):
         return False
     try:
         return bool(value != value)
