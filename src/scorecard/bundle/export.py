@@ -3,7 +3,8 @@
 Exporting the same trained card twice gives byte-identical files and archives: JSON is canonical (see
 ``format``), the creation time is the card's (``created_at`` argument, else the card's ``trained_at``, else
 the modification time of the run folder's ``trained_card.joblib``), and zip entries carry a fixed
-timestamp and mode. Before anything is written the bundle is validated against its JSON Schemas and
+timestamp and mode. With ``SCORECARD_BUNDLE_KEY`` set the manifest is signed (``manifest.sig``, see
+``signing``). Before anything is written the bundle is validated against its JSON Schemas and
 compiled by the runtime, so a bundle that exports is a bundle that scores.
 """
 
@@ -22,13 +23,14 @@ from scorecard import __version__
 from scorecard.bundle import format as fmt
 from scorecard.bundle.policy import rule_field_type
 from scorecard.bundle.runtime import Bundle
+from scorecard.bundle.signing import sign, signing_key
 from scorecard.config import CardConfig, PolicyConfig, PolicyRule
 from scorecard.errors import BundleError, ConfigError
 
 if TYPE_CHECKING:
     from scorecard.modeling.train import TrainedCard
 
-BUNDLE_FILES = (fmt.MANIFEST, *fmt.JSON_FILES, fmt.CHALLENGER, fmt.CHALLENGER_DESIGN)
+BUNDLE_FILES = (fmt.MANIFEST, fmt.SIGNATURE, *fmt.JSON_FILES, fmt.CHALLENGER, fmt.CHALLENGER_DESIGN)
 
 
 def export_bundle(
@@ -91,6 +93,9 @@ def write_bundle(
         _validate(name, manifest if name == fmt.MANIFEST else documents[name])
     Bundle(manifest, dict(documents), challenger)  # compiles, or raises BundleError
     files[fmt.MANIFEST] = fmt.canonical_json(manifest, fmt.MANIFEST)
+    key = signing_key()
+    if key is not None:
+        files[fmt.SIGNATURE] = sign(files[fmt.MANIFEST], key)
     out = Path(out_dir)
     _write_folder(out, files)
     if zip:

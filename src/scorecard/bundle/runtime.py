@@ -1,7 +1,8 @@
 """Load a serving bundle and score with it: the standard library and numpy, nothing else.
 
 ``load_bundle(path)`` reads a bundle folder or ``.zip``, refuses it unless every file's SHA-256 matches the
-manifest and the format version is one this runtime reads, and returns a ``Bundle``:
+manifest, the format version is one this runtime reads, every name is a plain file name and (with
+``SCORECARD_BUNDLE_KEY`` set) the manifest's signature matches (see ``signing``), and returns a ``Bundle``:
 
 - ``score_one(record)`` scores one dict in pure Python (bisect on precomputed lists), for the real-time engine;
 - ``score_batch(columns)`` scores a dict of arrays, a pandas DataFrame or an Arrow table with numpy; both give
@@ -34,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from scorecard.bundle import format as fmt
+from scorecard.bundle import signing
 from scorecard.bundle.fields import READERS, BadValue, as_number, as_text, column, small_ints
 from scorecard.bundle.policy import INCOMPLETE_STATUS, Policy
 from scorecard.errors import BundleError, DataError
@@ -56,11 +58,26 @@ def read_files(path: Path) -> dict[str, bytes]:
     if path.is_dir():
         return {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
     if path.is_file() and zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            return {i.filename: archive.read(i) for i in archive.infolist() if not i.is_dir()}
+        try:
+            with zipfile.ZipFile(path) as archive:
+                entries = [i for i in archive.infolist() if not i.is_dir()]
+                odd = [i.filename for i in entries if not _plain_name(i.filename)]
+                if odd:
+                    raise BundleError(
+                        f"{path}: bundle refused: zip entries {odd} are not plain file names (no folders, '..' "
+                        "or absolute paths)"
+                    )
+                return {i.filename: archive.read(i) for i in entries}
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise BundleError(f"{path}: bundle refused: the zip archive cannot be read ({exc})") from None
     if not path.exists():
         raise BundleError(f"{path}: no bundle here (expected a bundle folder or .zip)")
     raise BundleError(f"{path}: not a bundle folder or zip archive")
+
+
+def _plain_name(name: str) -> bool:
+    """A bundle file name: no folder, no '..', not absolute, no drive."""
+    return bool(name) and name not in (".", "..") and not any(c in name for c in "/\\:\0")
 
 
 def verify(path: Path, files: dict[str, bytes]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -71,6 +88,8 @@ def verify(path: Path, files: dict[str, bytes]) -> tuple[dict[str, Any], dict[st
         manifest = json.loads(files[fmt.MANIFEST])
     except ValueError as exc:
         raise BundleError(f"{path}: {fmt.MANIFEST} is not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise BundleError(f"{path}: {fmt.MANIFEST} must be a JSON object; got a {type(manifest).__name__}")
     version = str(manifest.get("format_version"))
     if not fmt.is_readable(version):
         raise BundleError(
@@ -78,6 +97,19 @@ def verify(path: Path, files: dict[str, bytes]) -> tuple[dict[str, Any], dict[st
             "and older minor versions); upgrade scorecard"
         )
     listed: dict[str, Any] = manifest.get("files") or {}
+    if not isinstance(listed, dict):
+        raise BundleError(
+            f"{path}: {fmt.MANIFEST}: files must be an object of file name -> {{sha256, bytes}}"
+        )
+    for name, entry in listed.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
+            raise BundleError(
+                f"{path}: {fmt.MANIFEST}: files.{name}: must be an object with a sha256 string; got {entry!r:.60}"
+            )
+        if not _plain_name(name):
+            raise BundleError(
+                f"{path}: {fmt.MANIFEST}: files: {name!r} is not a plain file name; bundle refused"
+            )
     status = {
         name: "required file not listed in the manifest" for name in fmt.JSON_FILES if name not in listed
     }
@@ -89,7 +121,7 @@ def verify(path: Path, files: dict[str, bytes]) -> tuple[dict[str, Any], dict[st
             status[name] = "changed: its SHA-256 differs from the manifest's"
         else:
             status[name] = "ok"
-    for name in sorted(set(files) - set(listed) - {fmt.MANIFEST}):
+    for name in sorted(set(files) - set(listed) - {fmt.MANIFEST, fmt.SIGNATURE}):
         status[name] = "file not listed in the manifest"
     return manifest, status
 
@@ -102,6 +134,7 @@ def load_bundle(path: Path | str) -> Bundle:
     problems = [f"{name}: {what}" for name, what in status.items() if what != "ok"]
     if problems:
         raise BundleError(f"{path}: bundle refused: " + "; ".join(problems))
+    signing.check(path, files)
     docs = {}
     for name in fmt.JSON_FILES:
         try:
