@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scorecard.config import load_config, parse_config
-from scorecard.config_reference import config_reference
+from scorecard.config import CardConfig, load_config, parse_config
+from scorecard.config_reference import _sections, config_reference
 from scorecard.errors import ConfigError
 
 MINIMAL = {
@@ -89,6 +89,21 @@ def test_reference_lists_every_section_and_key() -> None:
     text = config_reference()
     for key in ("`binning`", "`scaling`", "`pdo`", "`policy.cutoffs`", "`monitoring`", "`psi_alert`"):
         assert key in text
+
+
+def test_every_key_and_section_says_what_it_means() -> None:
+    """Every key gets a Field(description=...) and every section a docstring: the reference has no empty meaning."""
+    undescribed = [
+        f"{prefix or '<top level>'}.{name}" if prefix else name
+        for prefix, model in _sections(CardConfig, "")
+        for name, field in model.model_fields.items()
+        if not field.exclude and not (field.description or "").strip()
+    ]
+    assert undescribed == [], f"config keys without Field(description=...): {undescribed}"
+    undocumented = [m.__name__ for _, m in _sections(CardConfig, "") if not (m.__doc__ or "").strip()]
+    assert undocumented == []
+    rows = [line for line in config_reference().splitlines() if line.startswith("| `")]
+    assert len(rows) > 100 and all(not line.rstrip().endswith("|  |") for line in rows)
 
 
 def test_shipped_configs_validate() -> None:

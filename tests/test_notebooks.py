@@ -1,15 +1,15 @@
-"""The example notebooks: stored as build_notebooks.py writes them (no outputs), and each one runs end to end on a
-small portfolio in a temporary folder, leaving sane numbers behind."""
+"""The example notebooks: py:percent scripts paired with .ipynb files stored without outputs, and each one runs end
+to end on a small portfolio in a temporary folder, leaving sane numbers behind."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
+import jupytext
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -19,9 +19,9 @@ NOTEBOOK_DIR = REPO / "notebooks"
 ROWS = 3_000
 PROBE_MARK = "NOTEBOOK_PROBE="
 
-# Per notebook: an expression evaluated in its namespace after the last cell; its JSON value is checked below.
+# Per notebook (named by its py:percent script): an expression evaluated in its namespace after the last cell; its JSON value is checked below.
 PROBES = {
-    "01_application_scorecard.ipynb": """{
+    "01_application_scorecard.py": """{
         "override": binner.overrides_applied_["bureau_utilisation"]["splits"],
         "labels": binner.binning_table("bureau_utilisation")["bin"].astype(str).tolist(),
         "selected": list(selector.selected_),
@@ -36,7 +36,7 @@ PROBES = {
         "card_reasons": card.score_frame(applicant).filter(like="reason_").iloc[0].tolist(),
         "plots": sorted(p.name for p in (WORK / "01_application").glob("*.png")),
     }""",
-    "02_behaviour_and_collection_cards.ipynb": """{
+    "02_behaviour_and_collection_cards.py": """{
         name: {
             "card": c.config.card,
             "rows": int(c.table.frame["split"].isin(["train", "test", "oot"]).sum()),
@@ -48,14 +48,14 @@ PROBES = {
         }
         for name, c in cards.items()
     }""",
-    "03_challenger_and_shap.ipynb": """{
+    "03_challenger_and_shap.py": """{
         "gini": {m: card.metrics[m]["test"]["gini"] for m in ("scorecard", "challenger")},
         "shap_error": shap_error,
         "agreement": agreement,
         "explained": len(rows),
         "difference": float(side[(side["split"] == "test") & (side["metric"] == "gini")]["difference"].iloc[0]),
     }""",
-    "04_monitoring.ipynb": """{
+    "04_monitoring.py": """{
         "status": result.status,
         "exit_code": result.exit_code,
         "parity": parity,
@@ -67,14 +67,6 @@ PROBES = {
 }
 
 
-def _builder() -> Any:
-    spec = importlib.util.spec_from_file_location("build_notebooks", NOTEBOOK_DIR / "build_notebooks.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One folder for the notebooks a test process runs, so each synthetic portfolio is generated once there."""
@@ -83,7 +75,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def execute(name: str, workdir: Path) -> dict[str, Any]:
     """Run the notebook with the venv's python3 kernel in ``workdir``; return the probe's value."""
-    nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
+    nb = jupytext.read(NOTEBOOK_DIR / name)
     probe = f"import json as _json\nprint({PROBE_MARK!r} + _json.dumps({PROBES[name]}, default=str))"
     nb.cells.append(nbformat.v4.new_code_cell(probe, id="probe"))
     env = {
@@ -113,20 +105,22 @@ def test_the_kernel_runs_this_interpreter(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(PROBES))
-def test_stored_without_outputs(name: str) -> None:
-    nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
-    nbformat.validate(nb)
-    code = [c for c in nb.cells if c.cell_type == "code"]
+def test_the_stored_ipynb_is_its_script_without_outputs(name: str) -> None:
+    script = jupytext.read(NOTEBOOK_DIR / name)
+    stored = nbformat.read(NOTEBOOK_DIR / name.replace(".py", ".ipynb"), as_version=4)
+    nbformat.validate(stored)
+    assert [(c.cell_type, c.source) for c in stored.cells] == [
+        (c.cell_type, c.source) for c in script.cells
+    ], f"notebooks/{name} changed: run `jupytext --sync notebooks/*.py`"
+    code = [c for c in stored.cells if c.cell_type == "code"]
     assert code and all(c.outputs == [] and c.execution_count is None for c in code)
-    assert nb.metadata.kernelspec.name == "python3"
+    assert stored.metadata.kernelspec.name == script.metadata.kernelspec.name == "python3"
+    assert stored.metadata.jupytext.formats == "ipynb,py:percent"
 
 
-def test_stored_notebooks_are_what_the_builder_writes(tmp_path: Path) -> None:
-    builder = _builder()
-    assert sorted(builder.NOTEBOOKS) == sorted(p.name for p in NOTEBOOK_DIR.glob("*.ipynb")) == sorted(PROBES)
-    assert builder.stale() == []
-    builder.write_all(tmp_path)
-    assert builder.stale(tmp_path) == []
+def test_every_notebook_is_a_script() -> None:
+    assert sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb")) == sorted(Path(n).stem for n in PROBES)
+    assert sorted(p.name for p in NOTEBOOK_DIR.glob("*.py")) == sorted(PROBES)
 
 
 def test_readme_lists_every_notebook() -> None:
@@ -136,7 +130,7 @@ def test_readme_lists_every_notebook() -> None:
 
 @pytest.mark.slow
 def test_application_scorecard(workdir: Path) -> None:
-    got = execute("01_application_scorecard.ipynb", workdir)
+    got = execute("01_application_scorecard.py", workdir)
     assert got["override"] == [0.3, 0.5, 0.7]
     assert got["labels"][:4] == ["(-inf, 0.3)", "[0.3, 0.5)", "[0.5, 0.7)", "[0.7, inf)"]
     assert got["by_hand"] == got["card_features"] and set(got["by_hand"]) <= set(got["selected"])
@@ -149,7 +143,7 @@ def test_application_scorecard(workdir: Path) -> None:
 
 @pytest.mark.slow
 def test_behaviour_and_collection_cards(workdir: Path) -> None:
-    got = execute("02_behaviour_and_collection_cards.ipynb", workdir)
+    got = execute("02_behaviour_and_collection_cards.py", workdir)
     assert {k: v["card"] for k, v in got.items()} == {"behaviour": "behaviour", "collection": "collection"}
     assert got["behaviour"]["rows"] > got["collection"]["rows"] > 100
     assert 0.3 < got["behaviour"]["gini_test"] < 0.9
@@ -166,7 +160,7 @@ def test_behaviour_and_collection_cards(workdir: Path) -> None:
 
 @pytest.mark.slow
 def test_challenger_and_shap(workdir: Path) -> None:
-    got = execute("03_challenger_and_shap.ipynb", workdir)
+    got = execute("03_challenger_and_shap.py", workdir)
     assert 0.3 < got["gini"]["scorecard"] < 0.9 and 0.3 < got["gini"]["challenger"] < 0.95
     assert got["difference"] == pytest.approx(got["gini"]["challenger"] - got["gini"]["scorecard"])
     assert got["shap_error"] < 1e-6
@@ -175,7 +169,7 @@ def test_challenger_and_shap(workdir: Path) -> None:
 
 @pytest.mark.slow
 def test_monitoring(workdir: Path) -> None:
-    got = execute("04_monitoring.ipynb", workdir)
+    got = execute("04_monitoring.py", workdir)
     assert got["parity"] is True and got["current"] > 100
     assert (got["status"], got["exit_code"]) in {("ok", 0), ("warn", 10), ("alert", 20)}
     assert got["score_psi"] >= 0

@@ -43,8 +43,12 @@ class MappedColumn(Strict):
     ``{const: null}`` is allowed: a nullable column the source does not have.
     """
 
-    const: str | int | float | bool | None = None
-    sql: str | None = None
+    const: str | int | float | bool | None = Field(
+        default=None, description="A constant value for every row (null: a nullable column the source lacks)."
+    )
+    sql: str | None = Field(
+        default=None, description='A DuckDB SQL expression over the source\'s columns, e.g. "amount * 100".'
+    )
 
     @model_validator(mode="after")
     def _one_of(self) -> MappedColumn:
@@ -190,15 +194,26 @@ class PiiConfig(Strict):
 class FlatTableConfig(FileOptions):
     """A modeling table built elsewhere: features plus a target column (read with the same file options)."""
 
-    path: Path
-    target: str
-    bad_value: str | int | float | bool = 1
-    id_column: str | None = None
-    date_column: str | None = None
+    path: Path = Field(description="The modeling table's file: one row per case, features plus the target.")
+    target: str = Field(description="Column holding the outcome.")
+    bad_value: str | int | float | bool = Field(
+        default=1,
+        description="Target value meaning bad; the column holds exactly two labels, the other one good, empty = unknown.",
+    )
+    id_column: str | None = Field(
+        default=None, description="Unique row key kept through scoring; None = the row number."
+    )
+    date_column: str | None = Field(
+        default=None,
+        description="Observation date of each row; needed for split.oot_start and for monitoring cohorts.",
+    )
     features: list[str] | None = Field(
         default=None, description="Feature columns; None takes every other column."
     )
-    categorical: list[str] = Field(default_factory=list)
+    categorical: list[str] = Field(
+        default_factory=list,
+        description="Numeric feature columns to bin as categories; text and other non-numeric columns always are.",
+    )
 
 
 class DataConfig(Strict):
@@ -211,8 +226,12 @@ class DataConfig(Strict):
     sources: dict[TableName, SourceConfig] = Field(
         default_factory=dict, description="Canonical table -> where its rows come from and their mapping."
     )
-    flat_table: FlatTableConfig | None = None
-    pii: PiiConfig = Field(default_factory=PiiConfig)
+    flat_table: FlatTableConfig | None = Field(
+        default=None, description="A ready modeling table instead of canonical sources."
+    )
+    pii: PiiConfig = Field(
+        default_factory=PiiConfig, description="How PII columns are hashed or dropped at ingestion."
+    )
 
     @model_validator(mode="after")
     def _one_input(self) -> DataConfig:
@@ -239,7 +258,9 @@ class DataConfig(Strict):
 class ObservationConfig(Strict):
     """Behaviour-card observation points: every ``cadence_months`` between ``start`` and ``end``."""
 
-    cadence_months: int = Field(default=1, ge=1, le=12)
+    cadence_months: int = Field(
+        default=1, ge=1, le=12, description="Months between two observation points of a behaviour card."
+    )
     start: dt.date | None = Field(
         default=None, description="First observation month; None = data's second month."
     )
@@ -258,12 +279,19 @@ class FeaturesConfig(Strict):
     """Which features a card uses: whole families and/or single names, minus exclusions."""
 
     families: list[Literal["bureau", "device", "application", "behaviour", "collection"]] = Field(
-        default_factory=list
+        default_factory=list,
+        description="Whole feature families to compute (`scorecard features list` shows each family's features).",
     )
-    include: list[str] = Field(default_factory=list)
-    exclude: list[str] = Field(default_factory=list)
+    include: list[str] = Field(
+        default_factory=list, description="Single features added by name, on top of the families."
+    )
+    exclude: list[str] = Field(
+        default_factory=list, description="Features removed by name from the families and includes."
+    )
     no_bureau_code: int = Field(default=-1, description="Special code for 'no bureau file'.")
-    observation: ObservationConfig = Field(default_factory=ObservationConfig)
+    observation: ObservationConfig = Field(
+        default_factory=ObservationConfig, description="Behaviour-card observation points."
+    )
     database: Path | None = Field(
         default=None, description="DuckDB database file to work in (spills to disk); None = in memory."
     )
@@ -281,13 +309,23 @@ class TargetConfig(Strict):
     """Target definition. Application: bad_dpd within performance_months; behaviour: the same ahead of
     the observation month; collection: cure within cure_days, with non-cure modelled as bad."""
 
-    bad_dpd: int = Field(default=30, ge=1)
-    performance_months: int = Field(default=12, ge=1, le=60)
+    bad_dpd: int = Field(default=30, ge=1, description="Days past due from which a case is bad.")
+    performance_months: int = Field(
+        default=12,
+        ge=1,
+        le=60,
+        description="Months after the observation date over which the worst DPD is taken.",
+    )
     indeterminate_dpd: tuple[int, int] | None = Field(
         default=(1, 29), description="Inclusive worst-DPD range treated as indeterminate; null for none."
     )
-    indeterminate: Literal["exclude", "good"] = "exclude"
-    cure_days: int = Field(default=30, ge=1)
+    indeterminate: Literal["exclude", "good"] = Field(
+        default="exclude",
+        description="What indeterminate cases become: excluded from modeling, or counted as good.",
+    )
+    cure_days: int = Field(
+        default=30, ge=1, description="Collection card: days after entry within which a case must cure."
+    )
     bad_event: Literal["non_cure", "cure"] = Field(default="non_cure", description="Collection card only.")
 
     @model_validator(mode="after")
@@ -304,9 +342,18 @@ class TargetConfig(Strict):
 class SplitConfig(Strict):
     """Train/test by stratified random split; out-of-time from ``oot_start`` on."""
 
-    test_size: float = Field(default=0.3, gt=0, lt=1)
-    seed: int = 42
-    oot_start: dt.date | None = None
+    test_size: float = Field(
+        default=0.3,
+        gt=0,
+        lt=1,
+        description="Share of the pre-out-of-time rows held out as the test sample (stratified on the target).",
+    )
+    seed: int = Field(
+        default=42, description="Random seed of the train/test split (and of the estimators that take one)."
+    )
+    oot_start: dt.date | None = Field(
+        default=None, description="First date of the out-of-time sample; None = no out-of-time sample."
+    )
 
 
 MonotonicTrend = Literal[
@@ -335,10 +382,20 @@ class BinningConfig(Strict):
     ``prebinning_method: quantile``; prebinning time grows with ``max_n_prebins``.
     """
 
-    max_n_prebins: int = Field(default=20, ge=2)
-    max_n_bins: int | None = Field(default=None, ge=2)
+    max_n_prebins: int = Field(
+        default=20, ge=2, description="Pre-bins per numerical feature before the optimal merge."
+    )
+    max_n_bins: int | None = Field(
+        default=None,
+        ge=2,
+        description="Most bins per feature (special and missing bins not counted); None = no cap.",
+    )
     min_bin_size: float = Field(default=0.05, gt=0, lt=0.5, description="Smallest bin as a share of rows.")
-    monotonic_trend: MonotonicTrend | None = "auto_asc_desc"
+    monotonic_trend: MonotonicTrend | None = Field(
+        default="auto_asc_desc",
+        description="Event-rate trend of every feature's bins: ascending / descending fix it, auto_asc_desc picks the "
+        "better of the two, auto also allows peak / valley, *_heuristic finds the change point fast; None = free.",
+    )
     trends: dict[str, MonotonicTrend | None] = Field(
         default_factory=dict, description="Per-feature trend, overriding monotonic_trend."
     )
@@ -362,37 +419,59 @@ class SelectionConfig(Strict):
     cost up to 0.03 on small samples; turn it on for shorter cards.
     """
 
-    min_iv: float = Field(default=0.02, ge=0)
-    max_correlation: float = Field(default=0.7, gt=0, le=1)
-    max_vif: float | None = Field(default=5.0, gt=1)
-    stepwise: Literal["forward", "backward"] | None = None
+    min_iv: float = Field(
+        default=0.02, ge=0, description="Features with a lower information value are dropped."
+    )
+    max_correlation: float = Field(
+        default=0.7,
+        gt=0,
+        le=1,
+        description="Of two features whose WOE values correlate above this (absolute Pearson), the lower-IV one is dropped.",
+    )
+    max_vif: float | None = Field(
+        default=5.0,
+        gt=1,
+        description="Features are dropped, highest VIF first, until every variance inflation factor is at most this; None = no VIF check.",
+    )
+    stepwise: Literal["forward", "backward"] | None = Field(
+        default=None, description="Stepwise selection after the filters; None = off."
+    )
     criterion: Literal["aic", "bic", "auc"] = Field(
         default="aic", description="Stepwise criterion: AIC / BIC in-sample, or AUC on a stratified hold-out."
     )
     validation_size: float = Field(default=0.3, gt=0, lt=1, description="Hold-out share for criterion 'auc'.")
     max_features: int | None = Field(default=20, ge=1, description="Cap; the lowest-IV features leave first.")
-    force_include: list[str] = Field(default_factory=list)
-    force_exclude: list[str] = Field(default_factory=list)
+    force_include: list[str] = Field(
+        default_factory=list, description="Features kept whatever the rules say."
+    )
+    force_exclude: list[str] = Field(default_factory=list, description="Features never used.")
 
 
 class ScalingConfig(Strict):
     """Points scaling: ``base_score`` points at odds good:bad ``base_odds``; every ``pdo`` points doubles the odds."""
 
-    pdo: float = Field(default=20, gt=0)
-    base_score: float = 600
-    base_odds: float = Field(default=50, gt=0)
+    pdo: float = Field(default=20, gt=0, description="Points that double the good:bad odds.")
+    base_score: float = Field(default=600, description="Score at the base odds.")
+    base_odds: float = Field(default=50, gt=0, description="Good:bad odds that score base_score points.")
 
 
 class ModelConfig(Strict):
     """Logistic regression on WOE values."""
 
     C: float = Field(default=1e6, gt=0, description="Inverse regularisation strength; large = plain MLE.")
-    sign_check: Literal["flag", "drop"] = "drop"
+    sign_check: Literal["flag", "drop"] = Field(
+        default="drop",
+        description="A coefficient whose sign contradicts its WOE: 'drop' refits without the feature, 'flag' keeps it and records it.",
+    )
 
 
 class GradeBand(Strict):
-    grade: str
-    max_pd: float = Field(gt=0, le=1)
+    """One grade of the master scale: PDs up to ``max_pd`` (above the previous grade's)."""
+
+    grade: str = Field(description="Grade label, e.g. 'A'.")
+    max_pd: float = Field(
+        gt=0, le=1, description="Highest PD of the grade (inclusive); the last grade's is 1.0."
+    )
 
 
 def _default_master_scale() -> list[GradeBand]:
@@ -412,9 +491,20 @@ def _default_master_scale() -> list[GradeBand]:
 class CalibrationConfig(Strict):
     """Score to PD, and the master scale of grades (bands of PD, ascending, the last at 1.0)."""
 
-    method: Literal["logistic", "isotonic"] = "logistic"
-    long_run_pd: float | None = Field(default=None, gt=0, lt=1)
-    master_scale: list[GradeBand] = Field(default_factory=_default_master_scale)
+    method: Literal["logistic", "isotonic"] = Field(
+        default="logistic",
+        description="Score-to-PD mapping: logistic on the score, or isotonic (a non-increasing step function).",
+    )
+    long_run_pd: float | None = Field(
+        default=None,
+        gt=0,
+        lt=1,
+        description="Long-run average PD the calibrated PDs are shifted to (central tendency); None = the sample's bad rate.",
+    )
+    master_scale: list[GradeBand] = Field(
+        default_factory=_default_master_scale,
+        description="Grades as ascending PD bands; the last ends at 1.0.",
+    )
 
     @model_validator(mode="after")
     def _ascending(self) -> CalibrationConfig:
@@ -427,22 +517,31 @@ class CalibrationConfig(Strict):
 class ReasonsConfig(Strict):
     """Reason codes: top_k features by points lost against the reference."""
 
-    top_k: int = Field(default=4, ge=1, le=10)
-    reference: Literal["max", "mean"] = "max"
-    catalogue: Path | None = None
-    not_for_reasons: list[str] = Field(default_factory=list)
+    top_k: int = Field(default=4, ge=1, le=10, description="Reasons returned per scored record.")
+    reference: Literal["max", "mean"] = Field(
+        default="max",
+        description="Points lost are measured against each feature's best bin ('max') or its average points in training ('mean').",
+    )
+    catalogue: Path | None = Field(
+        default=None, description="YAML file mapping feature -> reason code and customer-facing text."
+    )
+    not_for_reasons: list[str] = Field(
+        default_factory=list, description="Features never given as a reason (e.g. age, by law)."
+    )
 
 
 class ChallengerConfig(Strict):
     """LightGBM challenger trained beside the scorecard, on the same raw features and training rows."""
 
-    enabled: bool = True
+    enabled: bool = Field(default=True, description="Train the LightGBM challenger beside the scorecard.")
     params: dict[str, Any] = Field(
         default_factory=dict,
         description="LightGBM parameters over the defaults in scorecard.modeling.challenger.",
     )
     num_boost_round: int = Field(default=2000, ge=1, description="Upper bound on boosting rounds.")
-    early_stopping_rounds: int = Field(default=50, ge=1)
+    early_stopping_rounds: int = Field(
+        default=50, ge=1, description="Rounds without held-out improvement that stop boosting."
+    )
     validation_size: float = Field(
         default=0.2,
         gt=0,
@@ -490,15 +589,24 @@ class PolicyRule(Strict):
     field is missing fires the rule only when ``if_missing`` is ``fire`` (or, for knock-outs, ``refer``).
     """
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    field: str
-    op: PolicyOp
-    value: Any = None
-    values_file: Path | None = None
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="Rule name, reported when it fires (letters, digits, '_', '.', '-').",
+    )
+    field: str = Field(description="Input field of the scored record the rule tests.")
+    op: PolicyOp = Field(description="Comparison: in, not_in, lt, le, gt, ge, eq, ne, is_true.")
+    value: Any = Field(
+        default=None,
+        description="What the field is compared with: a list (in / not_in), a number (lt .. ge), one value (eq / ne), none (is_true).",
+    )
+    values_file: Path | None = Field(
+        default=None,
+        description="For in / not_in: a file of values, one per line (e.g. hashed national ids).",
+    )
     if_missing: Literal["pass", "fire", "refer"] = Field(
         default="pass",
-        description="A record whose field is missing: pass (the rule does not fire), fire (its outcome) or, "
-        "for knock-outs only, refer (it fires with the decision refer).",
+        description="A record without the field: 'pass' (the rule does not fire), 'fire' (its outcome) or, "
+        "for knock-outs only, 'refer' (it fires with the decision refer).",
     )
 
     @model_validator(mode="after")
@@ -529,7 +637,9 @@ class PolicyRule(Strict):
 class KnockoutRule(PolicyRule):
     """A rule evaluated before the score; the first that fires decides (and is reported)."""
 
-    decision: Literal["decline", "refer"] = "decline"
+    decision: Literal["decline", "refer"] = Field(
+        default="decline", description="Decision when the rule fires."
+    )
     if_missing: Literal["pass", "fire", "refer"] = Field(
         default="refer",
         description="A record whose field is missing: refer (the default: the rule fires with the decision "
@@ -540,8 +650,8 @@ class KnockoutRule(PolicyRule):
 class Cutoffs(Strict):
     """Score cut-offs: approve at or above ``approve``, decline below ``decline``, refer between."""
 
-    approve: float
-    decline: float
+    approve: float = Field(description="Scores at or above this are approved.")
+    decline: float = Field(description="Scores below this are declined; between the two, referred.")
 
     @model_validator(mode="after")
     def _order(self) -> Cutoffs:
@@ -555,13 +665,13 @@ class Treatment(Strict):
 
     max_dpd: int | None = Field(default=None, ge=0, description="Highest DPD of the bucket; null: none.")
     min_score: float | None = Field(default=None, description="Band's lowest score (inclusive); null: any.")
-    action: str
+    action: str = Field(description="Collection action for the bucket and band, e.g. 'sms_reminder'.")
 
 
 class EarlyWarning(PolicyRule):
     """Behaviour-card early-warning flag, e.g. a jump in recent inquiries across lenders."""
 
-    action: str = "review"
+    action: str = Field(default="review", description="Action when the warning fires.")
 
     @model_validator(mode="after")
     def _no_refer_on_missing(self) -> EarlyWarning:
@@ -580,11 +690,22 @@ class PolicyConfig(Strict):
     gets an action.
     """
 
-    knockouts: list[KnockoutRule] = Field(default_factory=list)
-    cutoffs: Cutoffs | None = None
+    knockouts: list[KnockoutRule] = Field(
+        default_factory=list,
+        description="Rules evaluated before the score, in order; the first that fires decides.",
+    )
+    cutoffs: Cutoffs | None = Field(
+        default=None, description="Score cut-offs for approve / refer / decline; None = no cut-off decision."
+    )
     dpd_field: str = Field(default="days_past_due", description="Input field holding days past due.")
-    treatments: list[Treatment] = Field(default_factory=list)
-    early_warnings: list[EarlyWarning] = Field(default_factory=list)
+    treatments: list[Treatment] = Field(
+        default_factory=list,
+        description="Collection treatment table (DPD bucket x score band -> action), read top-down, first match "
+        "wins: max_dpd ascends and the last bucket has none; in a bucket min_score descends, the last row has none.",
+    )
+    early_warnings: list[EarlyWarning] = Field(
+        default_factory=list, description="Behaviour-card early-warning rules, in order."
+    )
     incomplete: Literal["refer", "error"] = Field(
         default="refer",
         description="A record with a required field absent or a number beyond its hard limits is never "
@@ -641,19 +762,38 @@ def _check_treatment_table(rows: list[Treatment]) -> None:
 class GatesConfig(Strict):
     """Promotion gates a candidate must pass to become champion."""
 
-    min_oot_gini: float = Field(default=0.35, ge=-1, le=1)
-    max_gini_drop: float = Field(default=0.03, ge=0)
-    max_score_psi: float = Field(default=0.25, ge=0)
-    require_signs: bool = True
-    require_parity: bool = True
+    min_oot_gini: float = Field(
+        default=0.35, ge=-1, le=1, description="Lowest Gini a candidate may have on its out-of-time sample."
+    )
+    max_gini_drop: float = Field(
+        default=0.03,
+        ge=0,
+        description="Largest fall from the champion's Gini to the candidate's, both on the candidate's out-of-time sample.",
+    )
+    max_score_psi: float = Field(
+        default=0.25,
+        ge=0,
+        description="Largest score PSI between the development (train) and out-of-time samples.",
+    )
+    require_signs: bool = Field(default=True, description="Every coefficient's sign must agree with its WOE.")
+    require_parity: bool = Field(
+        default=True,
+        description="The bundle must reproduce the trained model's score, PD, grade and reasons.",
+    )
 
 
 class TrackingConfig(Strict):
     """MLflow tracking; ``MLFLOW_TRACKING_URI`` overrides ``tracking_uri``."""
 
-    tracking_uri: str | None = None
-    experiment: str | None = None
-    registered_model: str | None = None
+    tracking_uri: str | None = Field(
+        default=None,
+        description="MLflow tracking URI; None = a SQLite store in mlruns/ (MLFLOW_TRACKING_URI wins).",
+    )
+    experiment: str | None = Field(default=None, description="MLflow experiment; None = the card's name.")
+    registered_model: str | None = Field(
+        default=None,
+        description="Registered model name the run's model is registered under; None = not registered.",
+    )
 
 
 class MonitoringConfig(Strict):
@@ -661,19 +801,26 @@ class MonitoringConfig(Strict):
     alert at or above ``*_alert``), and how the current batch is cut into cohorts."""
 
     psi_warn: float = Field(default=0.10, ge=0, description="Score PSI, whole batch and each cohort.")
-    psi_alert: float = Field(default=0.25, ge=0)
+    psi_alert: float = Field(default=0.25, ge=0, description="Score PSI that alerts.")
     csi_warn: float = Field(default=0.10, ge=0, description="CSI of a feature on the card's bins.")
-    csi_alert: float = Field(default=0.25, ge=0)
+    csi_alert: float = Field(default=0.25, ge=0, description="Feature CSI that alerts.")
     gini_drop_warn: float = Field(default=0.05, ge=0, description="Development Gini minus current Gini.")
-    gini_drop_alert: float = Field(default=0.10, ge=0)
+    gini_drop_alert: float = Field(default=0.10, ge=0, description="Gini drop that alerts.")
     strength_loss_warn: float = Field(
         default=0.3, ge=0, description="Share of a feature's development strength lost (relationship shift)."
     )
-    strength_loss_alert: float = Field(default=0.5, ge=0)
+    strength_loss_alert: float = Field(
+        default=0.5, ge=0, description="Share of a feature's strength lost that alerts."
+    )
     health_warn: float = Field(
         default=0.05, ge=0, le=1, description="Rise in missing / special / unseen / out-of-range share."
     )
-    health_alert: float = Field(default=0.20, ge=0, le=1)
+    health_alert: float = Field(
+        default=0.20,
+        ge=0,
+        le=1,
+        description="Rise in a feature's missing / special / unseen / out-of-range share that alerts.",
+    )
     drift_share_warn: float = Field(
         default=0.5, gt=0, le=1, description="Share of raw inputs Evidently finds drifted that warns."
     )
@@ -683,7 +830,9 @@ class MonitoringConfig(Strict):
     n_score_bands: int = Field(
         default=10, ge=2, le=100, description="Equal-count reference score bands for PSI."
     )
-    cohort: Literal["month", "quarter"] = "month"
+    cohort: Literal["month", "quarter"] = Field(
+        default="month", description="Cohorts of the current batch: calendar month or quarter of date_column."
+    )
     date_column: str = Field(
         default="snapshot_date", description="Column whose month or quarter is the cohort."
     )
@@ -706,24 +855,41 @@ class MonitoringConfig(Strict):
 class CardConfig(Strict):
     """Everything one card needs, from sources to monitoring thresholds."""
 
-    card: CardType
-    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    description: str = ""
-    data: DataConfig
-    features: FeaturesConfig = Field(default_factory=FeaturesConfig)
-    target: TargetConfig = Field(default_factory=TargetConfig)
-    split: SplitConfig = Field(default_factory=SplitConfig)
-    binning: BinningConfig = Field(default_factory=BinningConfig)
-    selection: SelectionConfig = Field(default_factory=SelectionConfig)
-    scaling: ScalingConfig = Field(default_factory=ScalingConfig)
-    model: ModelConfig = Field(default_factory=ModelConfig)
-    calibration: CalibrationConfig = Field(default_factory=CalibrationConfig)
-    reasons: ReasonsConfig = Field(default_factory=ReasonsConfig)
-    challenger: ChallengerConfig = Field(default_factory=ChallengerConfig)
-    policy: PolicyConfig = Field(default_factory=PolicyConfig)
-    gates: GatesConfig = Field(default_factory=GatesConfig)
-    tracking: TrackingConfig = Field(default_factory=TrackingConfig)
-    monitoring: MonitoringConfig = Field(default_factory=MonitoringConfig)
+    card: CardType = Field(description="Card type: application, behaviour or collection.")
+    name: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="Card name (lower-case letters, digits, '_'); names runs, bundles and the experiment.",
+    )
+    description: str = Field(default="", description="Free text shown in runs and bundles.")
+    data: DataConfig = Field(description="Where the data comes from.")
+    features: FeaturesConfig = Field(
+        default_factory=FeaturesConfig, description="Which features are computed."
+    )
+    target: TargetConfig = Field(default_factory=TargetConfig, description="How the outcome is defined.")
+    split: SplitConfig = Field(default_factory=SplitConfig, description="Train / test / out-of-time samples.")
+    binning: BinningConfig = Field(default_factory=BinningConfig, description="WOE binning.")
+    selection: SelectionConfig = Field(
+        default_factory=SelectionConfig, description="Feature selection rules."
+    )
+    scaling: ScalingConfig = Field(default_factory=ScalingConfig, description="Score scaling (points).")
+    model: ModelConfig = Field(default_factory=ModelConfig, description="The logistic regression.")
+    calibration: CalibrationConfig = Field(
+        default_factory=CalibrationConfig, description="Score to PD and the master scale."
+    )
+    reasons: ReasonsConfig = Field(default_factory=ReasonsConfig, description="Reason codes.")
+    challenger: ChallengerConfig = Field(
+        default_factory=ChallengerConfig, description="The LightGBM challenger."
+    )
+    policy: PolicyConfig = Field(
+        default_factory=PolicyConfig, description="Decision policy applied after the score."
+    )
+    gates: GatesConfig = Field(default_factory=GatesConfig, description="Promotion gates.")
+    tracking: TrackingConfig = Field(
+        default_factory=TrackingConfig, description="MLflow tracking and registry."
+    )
+    monitoring: MonitoringConfig = Field(
+        default_factory=MonitoringConfig, description="Monitoring thresholds and cohorts."
+    )
     source_path: Annotated[Path | None, Field(exclude=True)] = None
 
 

@@ -47,15 +47,22 @@ class DemoSummary:
     monitoring_exit: int = 0
 
 
-def _configs(config_dir: Path, data_dir: Path) -> dict[str, CardConfig]:
-    """The shipped card configs, with their sources pointed at the demo's synthetic portfolio."""
-    configs = {}
-    for card in CARDS:
-        cfg = load_config(config_dir / f"{card}.yaml")
-        for name, source in cfg.data.sources.items():
-            source.path = data_dir / f"{name}.parquet"
-        configs[card] = cfg
-    return configs
+def card_config(config_dir: Path, card: str, data_dir: Path) -> CardConfig:
+    """``config_dir/<card>.yaml`` with every source read from ``data_dir/<table>.parquet`` (a synthetic portfolio)."""
+    cfg = load_config(config_dir / f"{card}.yaml")
+    for name, source in cfg.data.sources.items():
+        source.path = data_dir / f"{name}.parquet"
+    return cfg
+
+
+def synthetic_portfolio(work: Path, rows: int, seed: int = 7, drift: bool = False) -> Path:
+    """The synthetic portfolio's Parquet files in ``work/portfolio_<rows>[_drift]``, generated on first use."""
+    from scorecard.data.synth import synthesize, write_portfolio
+
+    folder = work / f"portfolio_{rows}{'_drift' if drift else ''}"
+    if not (folder / "collection_cases.parquet").exists():  # the last table written
+        write_portfolio(synthesize(rows, seed=seed, drift=drift), folder)
+    return folder
 
 
 def run_demo(
@@ -82,7 +89,7 @@ def run_demo(
     data_dir = workdir / "data" / "synthetic"
     say(f"synthesising {rows:,} applications (seed {seed}, drift from {DRIFT_START})")
     write_portfolio(synthesize(rows, seed=seed, drift=True), data_dir)
-    configs = _configs(config_dir, data_dir)
+    configs = {card: card_config(config_dir, card, data_dir) for card in CARDS}
     summary = DemoSummary(tracking_uri=tracking_uri(configs["application"]))
     client = connect(configs["application"])
     tables: dict[str, Any] = {}

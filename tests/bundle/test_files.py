@@ -93,7 +93,7 @@ def test_an_empty_or_truncated_parquet_file_is_one_line(bundle: Bundle, tmp_path
     _frame(2000).to_parquet(whole)
     source = tmp_path / "in.parquet"
     data = whole.read_bytes()
-    source.write_bytes(data[:cut] if cut >= 0 else data[:cut])
+    source.write_bytes(data[:cut])
     with pytest.raises(DataError, match=r"in.parquet: cannot be read as PARQUET \(.+\)"):
         score_file(bundle, source, tmp_path / "out.csv")
     assert _left(tmp_path) == []

@@ -38,7 +38,9 @@ def test_zip_entries_that_are_not_plain_names_are_refused(tmp_path: Path, name: 
     files = _relist(_files(write(documents(), tmp_path / "b")), **{"policy.json": name})
     archive = tmp_path / "b.zip"
     archive.write_bytes(zip_bytes(files))
-    with pytest.raises(BundleError, match=r"b.zip: bundle refused: zip entries \[.*\] are not plain file names"):
+    with pytest.raises(
+        BundleError, match=r"b.zip: bundle refused: zip entries \[.*\] are not plain file names"
+    ):
         load_bundle(archive)
 
 
@@ -70,7 +72,9 @@ def test_a_manifest_file_entry_that_is_a_string_is_one_line(tmp_path: Path) -> N
     manifest = json.loads((folder / fmt.MANIFEST).read_text())
     manifest["files"]["policy.json"] = "abc"
     (folder / fmt.MANIFEST).write_text(json.dumps(manifest))
-    with pytest.raises(BundleError, match=r"files.policy.json: must be an object with a sha256 string; got 'abc'"):
+    with pytest.raises(
+        BundleError, match=r"files.policy.json: must be an object with a sha256 string; got 'abc'"
+    ):
         load_bundle(folder)
     manifest["files"] = ["policy.json"]
     (folder / fmt.MANIFEST).write_text(json.dumps(manifest))

@@ -26,4 +26,4 @@ def show(config: Path = typer.Option(..., "--config", "-c", help="Card config YA
 @app.command("reference")
 def reference() -> None:
     """Print the Markdown config reference generated from the config model."""
-    console.print(config_reference(), highlight=False, markup=False, soft_wrap=True)
+    console.print(config_reference(), highlight=False, markup=False, soft_wrap=True, end="")
