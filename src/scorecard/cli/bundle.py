@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -20,7 +21,7 @@ def inspect(path: Path = typer.Argument(..., help="Bundle folder or .zip.")) -> 
 
     files = read_files(path)
     manifest, status = verify(path, files)
-    card = manifest.get("card") if isinstance(manifest.get("card"), dict) else {}
+    card: dict[str, Any] = manifest["card"] if isinstance(manifest.get("card"), dict) else {}
     print_table(
         f"bundle {path}",
         ["field", "value"],
