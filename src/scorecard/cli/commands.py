@@ -7,7 +7,19 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Attach the command groups and single commands to ``app``."""
-    from scorecard.cli import bundle, config, data, demo, export, features, models, promote, score, train
+    from scorecard.cli import (
+        bundle,
+        config,
+        data,
+        demo,
+        export,
+        features,
+        models,
+        promote,
+        score,
+        serve,
+        train,
+    )
     from scorecard.cli import monitor as monitor_cmd
 
     app.add_typer(data.app, name="data", help="Synthesise, ingest and validate source tables.")
@@ -28,6 +40,7 @@ def register(app: typer.Typer) -> None:
     )
     app.command("score", help="Score a CSV or Parquet file with a bundle, in chunks.")(score.score)
     app.add_typer(bundle.app, name="bundle", help="Inspect and verify serving bundles.")
+    app.command("serve", help="Serve a bundle over HTTP: POST /score, GET /health, GET /ready.")(serve.serve)
     app.command("demo", help="Run the whole main job on a synthetic portfolio and print a summary.")(
         demo.demo
     )
