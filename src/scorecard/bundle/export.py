@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -107,44 +108,78 @@ def write_bundle(
 
 def challenger_design(card: TrainedCard) -> dict[str, Any]:
     """``challenger.json``: how raw fields become the LightGBM challenger's input columns (see ``shadow``)."""
-    from scorecard.modeling.challenger import SPECIAL_SUFFIX
-
-    model = card.challenger
-    if model is None:
+    if card.challenger is None:
         raise BundleError(f"{card.config.name}: the card has no challenger")
-    return {
-        "features": [str(f) for f in model.feature_names_in_],
-        "categorical": {f: list(levels) for f, levels in model.categories_.items()},
-        "special_codes": list(model.special_codes_),
-        "special_features": list(model.special_features_),
-        "special_suffix": SPECIAL_SUFFIX,
-        "columns": list(model.booster_.feature_name()),
-    }
+    return card.challenger.design()
+
+
+def export_run(
+    run_dir: Path | str,
+    out_dir: Path | str,
+    zip: bool = False,
+    model_version: str | None = None,
+    created_at: dt.datetime | str | None = None,
+    challenger: bool = True,
+) -> Path:
+    """``export_bundle`` from a run folder's ``card_spec.json``: JSON only, the folder is never unpickled."""
+    from scorecard.modeling.train import CARD_SPEC
+
+    path = Path(run_dir) / CARD_SPEC
+    if not path.is_file():
+        raise BundleError(
+            f"{path}: no card spec in this run folder (written by `scorecard train`); retrain to export it"
+        )
+    try:
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        config = CardConfig.model_validate(spec["config"])
+        shadow = spec["challenger"] if challenger else None
+        documents = _documents(
+            config, spec["scorecard"], spec["calibration"], spec["master_scale"], spec["reasons"],
+            None if shadow is None else shadow["design"],
+        )  # fmt: skip
+        card = {"name": config.name, "type": config.card, "description": config.description}
+        return write_bundle(
+            documents, out_dir, card=card, model_version=model_version,
+            created_at=created_at if created_at is not None else spec["trained_at"],
+            data_fingerprint=spec["data_fingerprint"],
+            challenger=None if shadow is None else (shadow["design"], shadow["model"]), zip=zip,
+        )  # fmt: skip
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BundleError(f"{path}: not a card spec this version can export ({str(exc)[:120]})") from None
 
 
 def bundle_documents(
     card: TrainedCard, challenger: dict[str, Any] | None = None
 ) -> dict[str, dict[str, Any]]:
     """The bundle's JSON documents for ``card`` (``challenger``: its design, when shipped), by file name."""
-    scorecard = card.scorecard.to_spec()
-    margin = card.config.policy.range_margin
+    return _documents(
+        card.config, card.scorecard.to_spec(), card.calibrator.to_spec(), card.master_scale.to_spec(),
+        card.reasons.to_spec(), challenger,
+    )  # fmt: skip
+
+
+def _documents(
+    config: CardConfig,
+    scorecard: dict[str, Any],
+    calibration: dict[str, Any],
+    master_scale: dict[str, Any],
+    reasons: dict[str, Any],
+    challenger: dict[str, Any] | None,
+) -> dict[str, dict[str, Any]]:
+    margin = config.policy.range_margin
     scorecard["range_margin"] = margin
     for feature in scorecard["features"]:
         if "valid_range" in feature:
             feature["valid_range"] = _finite_or_none(feature["valid_range"])
             feature["hard_limits"] = hard_limits(feature["valid_range"], margin)
-    policy = policy_spec(card.config.policy)
-    documents = {
-        fmt.SCHEMA: input_schema(scorecard, policy, card.config, challenger),
+    policy = policy_spec(config.policy)
+    return {
+        fmt.SCHEMA: input_schema(scorecard, policy, config, challenger),
         fmt.SCORECARD: scorecard,
-        fmt.CALIBRATION: {
-            "calibration": card.calibrator.to_spec(),
-            "master_scale": card.master_scale.to_spec(),
-        },
-        fmt.REASONS: card.reasons.to_spec(),
+        fmt.CALIBRATION: {"calibration": calibration, "master_scale": master_scale},
+        fmt.REASONS: reasons,
         fmt.POLICY: policy,
     }
-    return documents
 
 
 def policy_spec(policy: PolicyConfig) -> dict[str, Any]:

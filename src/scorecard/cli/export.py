@@ -28,8 +28,7 @@ def export(
     ),
 ) -> None:
     """Export a trained card as a verified, byte-reproducible serving bundle."""
-    from scorecard.bundle.export import export_bundle
-    from scorecard.modeling.train import TrainedCard
+    from scorecard.bundle.export import export_run
 
     if (run is None) == (model is None):
         raise ScorecardError("give either --run DIR or --model NAME@ALIAS (e.g. application@champion)")
@@ -40,9 +39,8 @@ def export(
 
         path = download_bundle(str(model), out)
     else:
-        card = TrainedCard.load(run)
-        path = export_bundle(
-            card, out, zip=zip, model_version=model_version, created_at=created_at, challenger=challenger
+        path = export_run(
+            run, out, zip=zip, model_version=model_version, created_at=created_at, challenger=challenger
         )
     from scorecard.bundle.runtime import load_bundle
 
