@@ -126,6 +126,37 @@ READERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+class Factorized:
+    """A text column as codes into its distinct values (-1: missing), so each distinct value is read once.
+
+    Built from a pandas Series (``factorize``) or an Arrow array (``dictionary_encode``) by duck typing, only
+    when every distinct value is a str (so no two values that compare equal read differently).
+    """
+
+    __slots__ = ("codes", "uniques")
+
+    def __init__(self, codes: np.ndarray, uniques: np.ndarray, extended: bool = False) -> None:
+        self.codes = codes
+        # code -1 gathers the final None: missing
+        self.uniques = uniques if extended else np.append(uniques.astype(object), [None])
+
+    def read(self, field_type: str) -> tuple[Factorized, np.ndarray | None]:
+        """The distinct values read as ``field_type`` (still factorized), and per-row BadValues or None."""
+        read, problems = column(self.uniques, field_type)
+        return Factorized(self.codes, read, extended=True), None if problems is None else problems[self.codes]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def expand(self, read: np.ndarray) -> np.ndarray:
+        """Per-row values from per-distinct-value ``read`` (aligned with ``uniques``)."""
+        return read[self.codes]
+
+    def values(self) -> np.ndarray:
+        """The column as an object array of str and None."""
+        return self.uniques[self.codes]
+
+
 def small_ints(values: Iterable[int]) -> np.ndarray:
     """A writable uint8 array from ints in 0..255 or bools (``bytearray`` collects them at C speed)."""
     return np.frombuffer(bytearray(values), dtype=np.uint8)
@@ -152,6 +183,9 @@ def column(values: np.ndarray, field_type: str) -> tuple[np.ndarray, np.ndarray 
     The second item is None when every value was readable (the common case). Text columns come back as
     object arrays of str and None; values that are already str are kept as they are (no per-value call).
     """
+    if isinstance(values, Factorized):
+        read, problems = column(values.uniques, field_type)
+        return values.expand(read), None if problems is None else values.expand(problems)
     if values.dtype.kind in "Mm":  # dates and durations are refused value by value, as one record's are
         values = np.fromiter(iter(values), dtype=object, count=len(values))
     if field_type in ("category", "string"):

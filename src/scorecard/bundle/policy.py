@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from scorecard.bundle.fields import BadValue, small_ints
+from scorecard.bundle.fields import BadValue, Factorized, small_ints
 from scorecard.errors import BundleError
 
 NO_ACTION = "no_action"
@@ -120,12 +120,16 @@ class Rule:
             fired = bool(_COMPARE[self.op](value, self.value))
         return self.outcome if fired else None
 
-    def missing_batch(self, values: np.ndarray) -> np.ndarray:
+    def missing_batch(self, values: np.ndarray | Factorized) -> np.ndarray:
         """Which values of a column read by its field type are missing."""
+        if isinstance(values, Factorized):
+            return values.expand(self.missing_batch(values.uniques))
         return (values == None) if values.dtype.kind != "f" else np.isnan(values)  # noqa: E711 (elementwise)
 
-    def fires_batch(self, values: np.ndarray) -> np.ndarray:
-        """Whether the rule fires, for a column read by its field type (float64 or object)."""
+    def fires_batch(self, values: np.ndarray | Factorized) -> np.ndarray:
+        """Whether the rule fires, for a column read by its field type (float64, object or factorized)."""
+        if isinstance(values, Factorized):  # each distinct value once
+            return values.expand(self.fires_batch(values.uniques))
         n = len(values)
         text = values.dtype.kind != "f"  # text columns hold str or None
         if text and self.op in ("in", "not_in"):  # one pass for membership and missing values
@@ -140,7 +144,7 @@ class Rule:
             fired = np.asarray(_COMPARE[self.op](values, self.value), dtype=bool)
         return np.where(missing, self.if_missing, fired)
 
-    def outcomes_batch(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    def outcomes_batch(self, values: np.ndarray | Factorized) -> tuple[np.ndarray, np.ndarray | None]:
         """(whether the rule fires, rows where it fires with ``refer`` because the value is missing, or None)."""
         fired = self.fires_batch(values)
         if self.missing_outcome is None or self.missing_outcome == self.outcome:
@@ -222,7 +226,7 @@ class Policy:
         return NO_ACTION, None, names
 
     def decide_batch(
-        self, values: dict[str, np.ndarray], score: np.ndarray, incomplete: np.ndarray | None = None
+        self, values: dict[str, Any], score: np.ndarray, incomplete: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Columns decision, knockout ('' when none), flags ('|'-joined) and rows lacking the DPD field.
 

@@ -36,7 +36,7 @@ import numpy as np
 
 from scorecard.bundle import format as fmt
 from scorecard.bundle import signing
-from scorecard.bundle.fields import READERS, BadValue, as_number, as_text, column, small_ints
+from scorecard.bundle.fields import READERS, BadValue, Factorized, as_number, as_text, column, small_ints
 from scorecard.bundle.policy import INCOMPLETE_STATUS, Policy
 from scorecard.errors import BundleError, DataError
 
@@ -261,6 +261,9 @@ class Feature:
                 above = x[None, start : start + BLOCK_ROWS] >= self.edges
                 np.sum(above.view(np.uint8), axis=0, dtype=dtype, out=out[start : start + BLOCK_ROWS])
             return out, errors
+        if isinstance(values, Factorized):  # each distinct value looked up once, then gathered
+            index, problems = self.cells(values.uniques, dtype)
+            return values.expand(index), None if problems is None else values.expand(problems)
         if values.dtype.kind == "U":
             values = values.astype(object)
         try:
@@ -587,10 +590,12 @@ class Bundle:
             warn_words[:, rows] = packed >> 32
             if explain:
                 ranks[:, rows] = self._top_reasons(block, len(packed[0]))
-        values = {}
+        values: dict[str, Any] = {}
         for name, _ in self._policy_fields:
             if name in data:
-                values[name], bad = column(data[name], self.fields[name])
+                raw = data[name]
+                read = raw.read if isinstance(raw, Factorized) else lambda kind, raw=raw: column(raw, kind)
+                values[name], bad = read(self.fields[name])
                 errors.add(bad, name)
             else:
                 text = self.fields[name] in ("category", "string")
@@ -741,11 +746,9 @@ def _warning_texts(words: np.ndarray, texts: list[str], every_row: list[str]) ->
     return out
 
 
-def _input_columns(
-    columns: Any, names: list[str], types: dict[str, str]
-) -> tuple[dict[str, np.ndarray], int]:
+def _input_columns(columns: Any, names: list[str], types: dict[str, str]) -> tuple[dict[str, Any], int]:
     """The wanted columns as numpy arrays, from a dict of arrays, a pandas DataFrame or an Arrow table."""
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, Any] = {}
     if hasattr(columns, "column_names") and hasattr(columns, "column"):  # pyarrow Table / RecordBatch
         present = set(columns.column_names)
         for name in names:
@@ -753,7 +756,8 @@ def _input_columns(
                 col = columns.column(name)
                 if hasattr(col.type, "index_type"):  # dictionary-encoded: decode first (keeps nulls)
                     col = col.cast(col.type.value_type)
-                out[name] = np.asarray(col.to_numpy(zero_copy_only=False))
+                text = _arrow_text(col) if types.get(name) in ("category", "string") else None
+                out[name] = text if text is not None else np.asarray(col.to_numpy(zero_copy_only=False))
         return out, int(columns.num_rows)
     if hasattr(columns, "iloc") and hasattr(columns, "columns"):  # pandas DataFrame
         present = set(columns.columns)
@@ -766,7 +770,9 @@ def _input_columns(
                         continue
                     except (TypeError, ValueError):
                         pass
-                out[name] = series.to_numpy(dtype=object)
+                is_text = types.get(name) in ("category", "string") and series.dtype.kind in "OU"
+                factorized = _pandas_text(series) if is_text else None
+                out[name] = factorized if factorized is not None else series.to_numpy(dtype=object)
         return out, len(columns)
     if isinstance(columns, dict):
         try:
@@ -801,3 +807,25 @@ def _one_dimensional(values: Any) -> np.ndarray:
     if array is not None and array.ndim == 1:
         return array
     return np.fromiter(iter(values), dtype=object, count=len(values))
+
+
+def _pandas_text(series: Any) -> Factorized | None:
+    """A pandas text column factorized by pandas itself (C speed), when every distinct value is a str."""
+    codes, uniques = series.factorize()
+    uniques = np.asarray(uniques, dtype=object)
+    if not all(type(u) is str for u in uniques):
+        return None
+    return Factorized(np.asarray(codes, dtype=np.intp), uniques)
+
+
+def _arrow_text(col: Any) -> Factorized | None:
+    """An Arrow string column dictionary-encoded by Arrow itself (C speed)."""
+    if str(col.type) not in ("string", "large_string"):
+        return None
+    encoded = (
+        col.combine_chunks().dictionary_encode()
+        if hasattr(col, "combine_chunks")
+        else col.dictionary_encode()
+    )
+    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.intp)
+    return Factorized(codes, np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object))
