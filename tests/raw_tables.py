@@ -23,8 +23,9 @@ def raw_column(column: Column, n: int = N_ROWS) -> list[object]:
     """Valid raw values of one column for rows 0..n-1 (row 1 null when the column is nullable)."""
     i = np.arange(n)
     values: list[object]
-    if column.allowed:
-        values = [column.allowed[k % len(column.allowed)] for k in i]
+    vocabulary = column.allowed or column.examples
+    if vocabulary:
+        values = [vocabulary[k % len(vocabulary)] for k in i]
     elif column.dtype == "string":
         values = [f"{column.name}_{k}" for k in i]
     elif column.dtype == "int":

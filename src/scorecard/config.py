@@ -38,7 +38,8 @@ class Strict(BaseModel):
 
 
 class MappedColumn(Strict):
-    """A canonical column computed from a source: a constant or a DuckDB SQL expression over source columns.
+    """A canonical column computed from a source: a constant, a DuckDB SQL expression over source columns,
+    or a code table applied to one source column (e.g. monthly status codes to days past due).
 
     ``{const: null}`` is allowed: a nullable column the source does not have.
     """
@@ -49,13 +50,24 @@ class MappedColumn(Strict):
     sql: str | None = Field(
         default=None, description='A DuckDB SQL expression over the source\'s columns, e.g. "amount * 100".'
     )
+    codes: dict[str, str | int | float | bool | None] | None = Field(
+        default=None,
+        description="Code table: each value of 'column' (compared as text) -> the canonical value; a value "
+        "missing from the table is a data problem, e.g. {C: 0, '1': 30, '2': 60}.",
+    )
+    column: str | None = Field(default=None, description="Source column the code table reads.")
 
     @model_validator(mode="after")
     def _one_of(self) -> MappedColumn:
-        if ("const" in self.model_fields_set) == ("sql" in self.model_fields_set):
-            raise ValueError("a mapping entry needs exactly one of 'const' or 'sql'")
+        given = [k for k in ("const", "sql", "codes") if k in self.model_fields_set]
+        if len(given) != 1:
+            raise ValueError("a mapping entry needs exactly one of 'const', 'sql' or 'codes'")
         if "sql" in self.model_fields_set and not (self.sql or "").strip():
             raise ValueError("a mapping entry's 'sql' must be a non-empty SQL expression")
+        if (self.codes is not None) != (self.column is not None):
+            raise ValueError("a code table needs both 'codes' (a non-empty mapping) and 'column'")
+        if self.codes is not None and not self.codes:
+            raise ValueError("a code table's 'codes' must list at least one code")
         return self
 
 
@@ -138,6 +150,11 @@ class SourceConfig(FileOptions):
     mapping: dict[str, str | MappedColumn] = Field(
         default_factory=dict,
         description="Canonical column -> source column name, {const: value} or {sql: row-wise expression}.",
+    )
+    allowed: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Allowed values per canonical text column, checked by validation; "
+        "a column not listed is open (any text; values unseen in development score in the unknown bin).",
     )
 
     @model_validator(mode="after")
@@ -252,6 +269,13 @@ class DataConfig(Strict):
                     f"sources.{table}.mapping maps unknown canonical columns {unknown}; "
                     f"expected some of {TABLES[table].column_names}"
                 )
+            text = [c.name for c in TABLES[table].columns if c.dtype == "string" and c.allowed is None]
+            wrong = sorted(set(source.allowed) - set(text))
+            if wrong:
+                raise ValueError(
+                    f"sources.{table}.allowed lists {wrong}, which are not open text columns; "
+                    f"expected some of {text}"
+                )
         return self
 
 
@@ -260,6 +284,12 @@ class ObservationConfig(Strict):
 
     cadence_months: int = Field(
         default=1, ge=1, le=12, description="Months between two observation points of a behaviour card."
+    )
+    active: Literal["positive_balance", "reported"] = Field(
+        default="positive_balance",
+        description="Which loans are observed: reported in the month before with DPD below target.bad_dpd "
+        "and a balance above 0 ('positive_balance'), or with any balance ('reported', for histories "
+        "without balances).",
     )
     start: dt.date | None = Field(
         default=None, description="First observation month; None = data's second month."
@@ -275,8 +305,75 @@ class ObservationConfig(Strict):
         return self
 
 
+class SparkConfig(Strict):
+    """The Spark session a Spark engine runs on (features, batch scoring, monitoring aggregates)."""
+
+    master: str | None = Field(
+        default=None,
+        description="Spark master URL, e.g. 'local[2]' or 'spark://host:7077'; the environment variable "
+        "SCORECARD_SPARK_MASTER overrides it; None = the session's own (spark-submit's, else local[*]).",
+    )
+    app_name: str = Field(default="scorecard", description="Spark application name.")
+    config: dict[str, str] = Field(
+        default_factory=dict,
+        description="Spark settings for the session, e.g. {'spark.sql.shuffle.partitions': '64'}.",
+    )
+
+
+Aggregation = Literal["count", "sum", "min", "max", "mean", "last", "months_since"]
+
+
+class CustomFeatureConfig(Strict):
+    """A feature declared in the config: a pass-through column of a row table, or an aggregation over a
+    child table's rows dated before the snapshot (see ``scorecard.features.custom``)."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Stable feature name (lower snake case).")
+    table: TableName = Field(description="Canonical table read (its source's own columns are usable too).")
+    column: str | None = Field(
+        default=None,
+        description="Column read: canonical or a source column carried through ingestion; "
+        "optional for count and months_since.",
+    )
+    agg: Aggregation | None = Field(
+        default=None,
+        description="Aggregation over the table's rows before the snapshot; null = pass-through.",
+    )
+    filter: str | None = Field(
+        default=None,
+        description="SQL predicate over the table's columns keeping the rows aggregated, e.g. \"status = 'Active'\".",
+    )
+    window_months: int | None = Field(
+        default=None, ge=1, description="Only rows in the N calendar months before the snapshot."
+    )
+    window_days: int | None = Field(
+        default=None, ge=1, description="Only rows in the N days before the snapshot."
+    )
+    kind: Literal["numerical", "categorical"] = Field(
+        default="numerical", description="categorical only for a pass-through or 'last'."
+    )
+    definition: str = Field(default="", description="One line for the catalogue; generated when empty.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CustomFeatureConfig:
+        where = f"features.custom[{self.name}]"
+        if self.agg is None:
+            if self.column is None:
+                raise ValueError(f"{where}: a pass-through feature (no agg) needs a column")
+            if self.filter or self.window_months or self.window_days:
+                raise ValueError(f"{where}: filter and window_* apply to aggregations (set agg)")
+        elif self.column is None and self.agg not in ("count", "months_since"):
+            raise ValueError(f"{where}: agg {self.agg!r} needs a column")
+        if self.window_months and self.window_days:
+            raise ValueError(f"{where}: give window_months or window_days, not both")
+        if self.kind == "categorical" and self.agg not in (None, "last"):
+            raise ValueError(
+                f"{where}: kind 'categorical' is for a pass-through or agg 'last', not {self.agg!r}"
+            )
+        return self
+
+
 class FeaturesConfig(Strict):
-    """Which features a card uses: whole families and/or single names, minus exclusions."""
+    """Which features a card uses: whole families and/or single names, minus exclusions; and the engine."""
 
     families: list[Literal["bureau", "device", "application", "behaviour", "collection"]] = Field(
         default_factory=list,
@@ -288,6 +385,9 @@ class FeaturesConfig(Strict):
     exclude: list[str] = Field(
         default_factory=list, description="Features removed by name from the families and includes."
     )
+    custom: list[CustomFeatureConfig] = Field(
+        default_factory=list, description="Features declared here (pass-through columns, aggregations)."
+    )
     no_bureau_code: int = Field(default=-1, description="Special code for 'no bureau file'.")
     observation: ObservationConfig = Field(
         default_factory=ObservationConfig, description="Behaviour-card observation points."
@@ -297,17 +397,39 @@ class FeaturesConfig(Strict):
     )
     threads: int | None = Field(default=None, ge=1, description="DuckDB threads; None = all cores.")
     memory_limit: str | None = Field(default=None, description="DuckDB memory limit, e.g. '4GB'.")
+    temp_directory: Path | None = Field(
+        default=None,
+        description="Folder DuckDB spills to beyond memory_limit; None = '<database>.tmp' beside a database "
+        "file, or a private temporary folder in memory.",
+    )
+    engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description="Where features are computed: DuckDB on this machine, or a Spark session "
+        "(environment SCORECARD_FEATURES_ENGINE overrides).",
+    )
+    spark: SparkConfig = Field(default_factory=SparkConfig, description="The Spark session (engine: spark).")
 
     @model_validator(mode="after")
     def _no_bureau_code_is_not_a_count(self) -> FeaturesConfig:
         if self.no_bureau_code >= 0:
             raise ValueError("no_bureau_code must be negative so it never collides with a count or amount")
+        names = [f.name for f in self.custom]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"custom feature names must be unique; repeated: {repeated}")
         return self
+
+
+Scalar = str | int | float | bool
 
 
 class TargetConfig(Strict):
     """Target definition. Application: bad_dpd within performance_months; behaviour: the same ahead of
-    the observation month; collection: cure within cure_days, with non-cure modelled as bad."""
+    the observation month; collection: cure within cure_days, with non-cure modelled as bad.
+
+    A ready-made target (``column``) is read from the card's row table instead (applications for the
+    application card, collection_cases for the collection card); loan_performance is then not needed.
+    """
 
     bad_dpd: int = Field(default=30, ge=1, description="Days past due from which a case is bad.")
     performance_months: int = Field(
@@ -327,6 +449,56 @@ class TargetConfig(Strict):
         default=30, ge=1, description="Collection card: days after entry within which a case must cure."
     )
     bad_event: Literal["non_cure", "cure"] = Field(default="non_cure", description="Collection card only.")
+    column: str | None = Field(
+        default=None,
+        description="Ready-made outcome: a source column of the card's row table (applications; "
+        "collection_cases for the collection card), carried through ingestion; null = derive the target "
+        "from loan_performance.",
+    )
+    bad_value: Scalar | list[Scalar] = Field(
+        default=1, description="Value(s) of target.column that mean bad; every other known value is good."
+    )
+    indeterminate_values: list[Scalar] = Field(
+        default_factory=list,
+        description="Values of target.column that are indeterminate (excluded, or good per 'indeterminate').",
+    )
+    date_column: str | None = Field(
+        default=None,
+        description="Source column of the row table holding each row's observation date (its snapshot); "
+        "null = the canonical date (application_date, entry_date).",
+    )
+    anchor_date: dt.date | None = Field(
+        default=None,
+        description="Observation date for layouts that only give day offsets: anchor_date plus "
+        "day_offset_column days (or the anchor itself when no offset column is given).",
+    )
+    day_offset_column: str | None = Field(
+        default=None, description="Source column of day offsets from anchor_date (negative = before)."
+    )
+
+    @model_validator(mode="after")
+    def _ready_made(self) -> TargetConfig:
+        given = [k for k in ("date_column", "anchor_date", "indeterminate_values") if getattr(self, k)]
+        if self.column is None and (given or "bad_value" in self.model_fields_set):
+            keys = [*given, *(["bad_value"] if "bad_value" in self.model_fields_set else [])]
+            raise ValueError(f"{', '.join(keys)} need target.column (a ready-made target)")
+        if self.date_column is not None and self.anchor_date is not None:
+            raise ValueError("give target.date_column or target.anchor_date, not both")
+        if self.day_offset_column is not None and self.anchor_date is None:
+            raise ValueError(
+                "target.day_offset_column needs target.anchor_date (the date offsets count from)"
+            )
+        both = sorted(
+            {str(v) for v in self.bad_values} & {str(v) for v in self.indeterminate_values}, key=str
+        )
+        if both:
+            raise ValueError(f"values {both} are both bad_value and indeterminate_values")
+        return self
+
+    @property
+    def bad_values(self) -> list[Scalar]:
+        """``bad_value`` as a list."""
+        return list(self.bad_value) if isinstance(self.bad_value, list) else [self.bad_value]
 
     @model_validator(mode="after")
     def _indeterminate_below_bad(self) -> TargetConfig:
@@ -680,6 +852,60 @@ class EarlyWarning(PolicyRule):
         return self
 
 
+class AffordabilityBand(Strict):
+    """One affordability band of the limit matrix: income at or above ``min_income`` and debt-to-income at
+    or below ``max_dti``."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Band name shown in the strategy tables.")
+    min_income: float = Field(default=0, ge=0, description="Lowest monthly income of the band (inclusive).")
+    max_dti: float = Field(gt=0, description="Highest debt-to-income of the band (inclusive).")
+
+
+class LimitPolicy(Strict):
+    """Credit limit of an approved applicant: a matrix of affordability band x score band, capped by a
+    multiple of income and the product maximum, rounded down; zero whenever the decision is not approve.
+
+    limit = floor(min(amounts[band][score band], income_multiple * income, product_max) / round_to) * round_to.
+    Affordability bands are read top-down, the first the applicant meets is used; an applicant meeting none,
+    scoring below the first score band, or with income or debt-to-income missing gets limit 0 (and a warning).
+    """
+
+    income_field: str = Field(default="app_income", description="Input field holding monthly income.")
+    dti_field: str = Field(default="app_debt_to_income", description="Input field holding debt-to-income.")
+    score_bands: list[float] = Field(
+        min_length=1, description="Lowest score of each score band, strictly ascending (matrix columns)."
+    )
+    affordability: list[AffordabilityBand] = Field(
+        min_length=1, description="Affordability bands, best first (matrix rows); first match wins."
+    )
+    amounts: list[list[float]] = Field(
+        description="Limit per affordability band (rows) and score band (columns), in currency units."
+    )
+    income_multiple: float | None = Field(
+        default=None, gt=0, description="Cap: this many months of income; null for no income cap."
+    )
+    product_max: float = Field(gt=0, description="Cap: the product's largest amount.")
+    round_to: float = Field(default=100, gt=0, description="Limits are rounded down to a multiple of this.")
+    lgd: float = Field(
+        default=0.45, gt=0, le=1, description="Loss given default for the expected-loss strategy table only."
+    )
+
+    @model_validator(mode="after")
+    def _matrix(self) -> LimitPolicy:
+        bands = self.score_bands
+        if bands != sorted(set(bands)):
+            raise ValueError(f"limit.score_bands must strictly ascend; got {bands}")
+        shape = [len(row) for row in self.amounts]
+        if len(shape) != len(self.affordability) or set(shape) != {len(bands)}:
+            raise ValueError(
+                f"limit.amounts must have one row per affordability band ({len(self.affordability)}) and one "
+                f"column per score band ({len(bands)}); got rows of lengths {shape}"
+            )
+        if any(a < 0 for row in self.amounts for a in row):
+            raise ValueError("limit.amounts must not be negative")
+        return self
+
+
 class PolicyConfig(Strict):
     """Decision policy packed in the bundle and applied by the runtime after scoring.
 
@@ -717,6 +943,9 @@ class PolicyConfig(Strict):
         description="Hard limits of a number = its development range widened by range_margin times the "
         "range's width on each side (never below 0 for a field whose range starts at or above 0); beyond "
         "them a value is treated as missing and the record's evidence is incomplete.",
+    )
+    limit: LimitPolicy | None = Field(
+        default=None, description="Credit limit of approved applicants (application cards); null for none."
     )
 
     @model_validator(mode="after")
@@ -757,6 +986,32 @@ def _check_treatment_table(rows: list[Treatment]) -> None:
                 f"treatments: in the bucket max_dpd={bucket[0].max_dpd} min_score must strictly descend and "
                 f"the last row must have none (a catch-all); got {scores}"
             )
+
+
+class RejectInferenceConfig(Strict):
+    """Reject inference: give the development window's rejects an inferred outcome and refit on accepts + rejects.
+
+    ``hard_cutoff``: rejects scoring below ``cutoff`` on the accepts-only model are bad, the others good.
+    ``fuzzy``: each reject is bad with its accepts-only PD times ``bad_rate_uplift`` (drawn, seeded).
+    ``parceling``: each reject is bad with its score band's observed accepts bad rate times
+    ``bad_rate_uplift`` (drawn, seeded). Application cards only; see docs/modeling.md for what each does.
+    """
+
+    method: Literal["none", "hard_cutoff", "fuzzy", "parceling"] = Field(
+        default="none", description="Which inference: none, hard_cutoff, fuzzy or parceling."
+    )
+    cutoff: float | None = Field(
+        default=None,
+        description="hard_cutoff: score below which a reject is bad; null = policy.cutoffs.decline.",
+    )
+    bad_rate_uplift: float = Field(
+        default=1.0,
+        ge=0,
+        description="fuzzy / parceling: rejects' bad rate over the accepts' at equal score.",
+    )
+    n_bands: int = Field(
+        default=10, ge=2, le=100, description="parceling: equal-count score bands of accepts."
+    )
 
 
 class GatesConfig(Strict):
@@ -883,6 +1138,9 @@ class CardConfig(Strict):
     policy: PolicyConfig = Field(
         default_factory=PolicyConfig, description="Decision policy applied after the score."
     )
+    reject_inference: RejectInferenceConfig = Field(
+        default_factory=RejectInferenceConfig, description="Reject inference for application cards."
+    )
     gates: GatesConfig = Field(default_factory=GatesConfig, description="Promotion gates.")
     tracking: TrackingConfig = Field(
         default_factory=TrackingConfig, description="MLflow tracking and registry."
@@ -891,6 +1149,17 @@ class CardConfig(Strict):
         default_factory=MonitoringConfig, description="Monitoring thresholds and cohorts."
     )
     source_path: Annotated[Path | None, Field(exclude=True)] = None
+
+    @model_validator(mode="after")
+    def _ready_made_target_card(self) -> CardConfig:
+        if self.target.column is not None and self.card == "behaviour":
+            raise ValueError(
+                "target.column (a ready-made target) is for the application and collection cards; the "
+                "behaviour card's target comes from loan_performance"
+            )
+        if self.target.column is not None and self.data.flat_table is not None:
+            raise ValueError("target.column is for data.sources; a flat table names its own target")
+        return self
 
 
 def _format_error(path: Path | str, err: ErrorDetails) -> str:

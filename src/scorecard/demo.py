@@ -75,9 +75,8 @@ def run_demo(
     """Run every stage on ``rows`` synthetic applications under ``workdir`` (data/, runs/, bundles/, reports/)."""
     from scorecard.bundle.runtime import load_bundle
     from scorecard.bundle.stream import score_file
-    from scorecard.data.ingest import load_sources
     from scorecard.data.synth import DRIFT_START, synthesize, write_portfolio
-    from scorecard.features.build import build_modeling_table, required_tables
+    from scorecard.features.build import build_modeling_table, load_card_sources
     from scorecard.monitoring.run import monitor
     from scorecard.tracking import registry
     from scorecard.tracking.runs import train_and_log
@@ -95,7 +94,7 @@ def run_demo(
     tables: dict[str, Any] = {}
     for card, cfg in configs.items():
         say(f"{card}: building point-in-time features")
-        table = build_modeling_table(load_sources(cfg.data, required=required_tables(cfg)), cfg)
+        table = build_modeling_table(load_card_sources(cfg), cfg)
         tables[card] = table
         table.frame.to_parquet(workdir / "data" / f"{card}_features.parquet", index=False)
         say(f"{card}: training scorecard and challenger, logging to MLflow")

@@ -70,8 +70,8 @@ def test_score_file_in_chunks_keeps_rows_and_order(tmp_path: Path, src: str, dst
     assert run([*args, "--chunk-rows", "128", "--keep", "application_id"]) == 0
     out = pd.read_csv(target) if dst == "csv" else pd.read_parquet(target)
     assert len(out) == n and out["application_id"].astype(int).tolist() == list(range(n))  # CSV cells: text
-    assert list(out.columns) == ["application_id", "score", "pd", "grade", "decision", "knockout", "flags",
-                                 "reasons", "warnings", "status"]  # fmt: skip
+    assert list(out.columns) == ["application_id", "score", "pd", "grade", "decision", "limit", "knockout",
+                                 "flags", "reasons", "warnings", "status"]  # fmt: skip
     assert out.loc[17, "status"] == "error: age: 'abc' is not a number" and pd.isna(out.loc[17, "score"])
     good = out.drop(index=17)
     assert (good["status"] == "ok").all()

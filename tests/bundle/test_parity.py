@@ -1,7 +1,8 @@
 """Parity: on every train / test / oot row the bundle runtime reproduces the trained card exactly.
 
 Score (integer points) equal, PD within 1e-9, grade and every reason code equal; ``score_one`` equals
-``score_batch`` row by row. Cards: the three repo configs on the small synthetic portfolio and two public
+``score_batch`` row by row, credit limit included (zero unless approved; the application config's limit matrix
+gives approved rows a positive limit). Cards: the three repo configs on the small synthetic portfolio and two public
 datasets (German credit: categoricals; HMEQ: missing values everywhere).
 """
 
@@ -46,6 +47,13 @@ def assert_parity(card: TrainedCard, bundle: Bundle, n_single: int = 150) -> Non
         )
         assert [r["code"] for r in one["reasons"]] == [c for c in out["reasons"][at].split("|") if c]
         assert one["decision"] == out["decision"][at] and (one["knockout"] or "") == out["knockout"][at]
+        assert one["limit"] == out["limit"][at]
+    assert (out["limit"][out["decision"] != "approve"] == 0).all()
+    if bundle.policy.limits is not None:
+        limits = bundle.policy.limits
+        granted = out["limit"][out["decision"] == "approve"]
+        assert (granted > 0).mean() > 0.5 and granted.max() <= limits.product_max
+        assert (np.mod(granted, limits.round_to) == 0).all()
 
 
 @pytest.mark.slow

@@ -328,7 +328,7 @@ def test_mapping_config_is_checked_when_the_config_loads() -> None:
         parse_config(
             {**card, "data": {"sources": {"applications": {"path": "a.csv", "mapping": {"app_date": "d"}}}}}
         )
-    with pytest.raises(ConfigError, match="a mapping entry needs exactly one of 'const' or 'sql'"):
+    with pytest.raises(ConfigError, match="a mapping entry needs exactly one of 'const', 'sql' or 'codes'"):
         parse_config(
             {
                 **card,
@@ -391,3 +391,43 @@ def test_flat_table_config_has_no_sources_to_load() -> None:
     data = DataConfig.model_validate({"flat_table": {"path": "t.csv", "target": "bad"}})
     with pytest.raises(ConfigError, match="data.sources: no canonical sources configured"):
         validate_sources(data)
+
+
+def test_source_columns_read_beyond_the_schema_are_carried_or_named(tmp_path: Path) -> None:
+    tables = raw_tables()
+    tables["applications"] = tables["applications"].assign(EXT_SOURCE_2=[0.5, None, 0.1, 0.2, 0.3, 0.4])
+    paths = write_tables({"applications": tables["applications"]}, tmp_path, fmt="csv")
+    data = DataConfig.model_validate(sources_config(paths))
+    extra = {"applications": {"EXT_SOURCE_2": "features.custom[ext2].column"}}
+    frame = load_sources(data, required=["applications"], extra=extra)["applications"]
+    assert list(frame.columns) == [*TABLES["applications"].column_names, "EXT_SOURCE_2"]
+    assert frame["EXT_SOURCE_2"].tolist()[2:] == [0.1, 0.2, 0.3, 0.4]
+    missing = {"applications": {"EXT_SOURCE_3": "features.custom[ext3].column"}}
+    (problem,) = validate_sources(data, required=["applications"], extra=missing).problems
+    assert problem.kind == "missing_column"
+    assert problem.message.startswith(
+        f"{paths['applications']}: column 'EXT_SOURCE_3' read by features.custom[ext3].column is missing; "
+        "the source has ['application_id'"
+    )
+
+
+def test_status_codes_map_to_dpd_through_a_declared_code_table(tmp_path: Path) -> None:
+    perf = raw_tables()["loan_performance"].drop(columns="dpd")
+    perf["STATUS"] = ["C", "X", "0", "1", "5", "C"]
+    codes = {"X": 0, "C": 0, "0": 0, "1": 30, "2": 60, "3": 90, "4": 120, "5": 150}
+    paths = write_tables({"loan_performance": perf}, tmp_path, fmt="csv")
+    config = sources_config(paths)
+    config["sources"]["loan_performance"]["mapping"] = {"dpd": {"column": "STATUS", "codes": codes}}
+    data = DataConfig.model_validate(config)
+    frame = load_sources(data, required=["loan_performance"])["loan_performance"]
+    assert frame["dpd"].tolist() == [0, 0, 0, 30, 150, 0]
+    perf["STATUS"] = ["C", "X", "0", "7", "7", "Z"]
+    perf.to_csv(paths["loan_performance"], index=False)
+    problems = [p for p in validate_sources(data).problems if p.kind == "not_allowed"]
+    assert [p.message for p in problems] == [
+        f"{paths['loan_performance']}: column 'STATUS' has 3 value(s) not in the code table of 'dpd' (e.g. '7'); "
+        f"expected one of {list(codes)}"
+    ]
+    bad = {"sources": {"loan_performance": {"path": "x.csv", "mapping": {"dpd": {"codes": codes}}}}}
+    with pytest.raises(ConfigError, match="a code table needs both 'codes' .* and 'column'"):
+        parse_config({"card": "behaviour", "name": "b", "data": bad})

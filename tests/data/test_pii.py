@@ -79,7 +79,9 @@ def test_missing_key_is_a_clear_config_error(raw: dict[str, Path], monkeypatch: 
         ConfigError, match="environment variable BANK_PII_KEY is not set, but PII columns are configured"
     ):
         load_sources(data)
-    assert validate_sources(data).ok  # validation reads no PII values out, so it needs no key
+    (problem,) = validate_sources(data).problems  # validation catches what the load would stop on
+    assert (problem.kind, problem.source) == ("config", "data.pii.key_env")
+    assert problem.message.startswith("data.pii.key_env: environment variable BANK_PII_KEY is not set")
     dropped = DataConfig.model_validate(sources_config(raw, pii={"key_env": "BANK_PII_KEY", "hash": []}))
     assert "national_id" not in load_sources(dropped)["customers"]
 

@@ -204,8 +204,10 @@ def test_every_canonical_table_has_exactly_its_schema_columns_and_dtypes(small_p
             assert str(frame[col.name].dtype) == expected, f"{name}.{col.name}"
             if not col.nullable:
                 assert frame[col.name].notna().all(), f"{name}.{col.name} has nulls"
-            if col.allowed:
-                assert set(frame[col.name].dropna()) <= set(col.allowed), f"{name}.{col.name}"
+            if col.allowed or col.examples:
+                assert set(frame[col.name].dropna()) <= set(col.allowed or col.examples or ()), (
+                    f"{name}.{col.name}"
+                )
             if col.min is not None:
                 assert (frame[col.name].dropna() >= col.min).all(), f"{name}.{col.name}"
             if col.max is not None:
@@ -524,3 +526,25 @@ def test_cli_writes_one_parquet_per_table_and_rejects_bad_sizes(
     assert _digests({name: tmp_path / f"{name}.parquet" for name in TABLES}) == expected
     assert run(["data", "synth", "--rows", "0", "--out", str(tmp_path / "none")]) == 1
     assert "n_applications must be between 1" in capsys.readouterr().err
+
+
+def test_truth_table_leaves_the_canonical_tables_unchanged_and_covers_every_unbooked_application() -> None:
+    plain = synthesize(3_000, seed=5)
+    with_truth = synthesize(3_000, seed=5, truth=True)
+    assert set(with_truth) == {*plain, "reject_outcomes"}
+    for name, frame in plain.items():
+        pd.testing.assert_frame_equal(with_truth[name], frame)
+    apps = plain["applications"]
+    truth = with_truth["reject_outcomes"]
+    unbooked = apps.loc[apps["loan_id"].isna(), "application_id"]
+    assert truth["application_id"].tolist() == unbooked.tolist()
+    assert set(truth["worst_dpd_12m"] % 30) == {0} and (truth["bad"] == (truth["worst_dpd_12m"] >= 30)).all()
+    declined = truth.loc[truth["decision"] == "declined", "bad"].mean()
+    not_taken = truth.loc[truth["decision"] == "approved", "bad"].mean()
+    assert declined > not_taken  # the legacy policy declined the riskier applicants
+
+
+def test_truth_table_is_written_apart(tmp_path: Path) -> None:
+    paths = write_portfolio(synthesize(500, seed=1, truth=True), tmp_path)
+    assert paths["reject_outcomes"] == tmp_path / "truth" / "reject_outcomes.parquet"
+    assert not (tmp_path / "reject_outcomes.parquet").exists()

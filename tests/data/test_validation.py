@@ -13,16 +13,22 @@ from tests.raw_tables import N_ROWS, raw_tables, sources_config, write_tables
 from scorecard.cli.app import run
 from scorecard.config import DataConfig
 from scorecard.data.ingest import load_sources, validate_sources
-from scorecard.data.schema import Column, TableSchema
+from scorecard.data.schema import CHANNELS, PRODUCTS, Column, TableSchema
 from scorecard.data.validation import REDACTED, Problem, check_table
 from scorecard.errors import DataError
 
 
 def _validate(
-    tmp_path: Path, table: str, frame: pd.DataFrame, fmt: str = "csv"
+    tmp_path: Path,
+    table: str,
+    frame: pd.DataFrame,
+    fmt: str = "csv",
+    allowed: dict[str, list[str]] | None = None,
 ) -> tuple[Path, list[Problem]]:
     paths = write_tables({table: frame}, tmp_path, fmt)
-    report = validate_sources(DataConfig.model_validate(sources_config(paths)))
+    data = sources_config(paths)
+    data["sources"][table]["allowed"] = allowed or {}  # type: ignore[index]
+    report = validate_sources(DataConfig.model_validate(data))
     return paths[table], report.problems
 
 
@@ -90,7 +96,7 @@ def test_each_bad_cell_problem_names_file_column_count_and_example(tmp_path: Pat
     frame = raw_tables()["applications"].astype({column: object})
     frame.loc[list(cells), column] = list(cells.values())
     frame.loc[1, "loan_id"] = None  # nullable: never a problem
-    path, problems = _validate(tmp_path, "applications", frame)
+    path, problems = _validate(tmp_path, "applications", frame, allowed={"product": list(PRODUCTS)})
     p = _only(problems)
     assert (p.kind, p.column, p.rows, p.example) == (kind, column, rows, example)
     assert p.message == f"{path}: column {column!r} {tail}"
@@ -155,7 +161,9 @@ def test_every_problem_of_every_table_is_reported_at_once(tmp_path: Path) -> Non
     tables["applications"].loc[1, "decision"] = None
     tables["bureau_tradelines"].loc[2, "worst_dpd"] = -3
     tables["customers"] = tables["customers"].drop(columns=["housing"])
-    config = DataConfig.model_validate(sources_config(write_tables(tables, tmp_path, "parquet")))
+    data = sources_config(write_tables(tables, tmp_path, "parquet"))
+    data["sources"]["applications"]["allowed"] = {"channel": list(CHANNELS)}  # type: ignore[index]
+    config = DataConfig.model_validate(data)
     report = validate_sources(config)
     assert [(p.table, p.kind, p.column) for p in report.problems] == [
         ("customers", "missing_column", "housing"),
@@ -186,15 +194,17 @@ def test_examples_from_pii_columns_are_redacted() -> None:
 
 
 def _card(tmp_path: Path, paths: dict[str, Path]) -> Path:
+    data = sources_config(paths)
+    data["sources"]["applications"]["allowed"] = {"product": list(PRODUCTS)}  # type: ignore[index]
     config = tmp_path / "card.yaml"
-    config.write_text(yaml.safe_dump({"card": "application", "name": "check", "data": sources_config(paths)}))
+    config.write_text(yaml.safe_dump({"card": "application", "name": "check", "data": data}))
     return config
 
 
 def test_cli_validate_prints_summary_and_exits_zero_when_clean(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    paths = write_tables({"applications": raw_tables()["applications"]}, tmp_path)
+    paths = write_tables(raw_tables(), tmp_path)
     assert run(["data", "validate", "--config", str(_card(tmp_path, paths))]) == 0
     out = capsys.readouterr().out
     assert "applications" in out and "All sources match their schema." in out
@@ -203,9 +213,9 @@ def test_cli_validate_prints_summary_and_exits_zero_when_clean(
 def test_cli_validate_lists_problems_and_exits_non_zero(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    frame = raw_tables()["applications"]
-    frame.loc[2, "product"] = "mortgage"
-    paths = write_tables({"applications": frame}, tmp_path)
+    tables = raw_tables()
+    tables["applications"].loc[2, "product"] = "mortgage"
+    paths = write_tables(tables, tmp_path)
     assert run(["data", "validate", "--config", str(_card(tmp_path, paths))]) == 1
     captured = capsys.readouterr()
     assert "not_allowed" in captured.out and "'mortgage'" in captured.out

@@ -26,6 +26,7 @@ from scorecard.bundle.policy import rule_field_type
 from scorecard.bundle.runtime import Bundle
 from scorecard.bundle.signing import sign, signing_key
 from scorecard.config import CardConfig, PolicyConfig, PolicyRule
+from scorecard.data.values import read_values_file
 from scorecard.errors import BundleError, ConfigError
 
 if TYPE_CHECKING:
@@ -60,6 +61,26 @@ def export_bundle(
         challenger=shadow,
         zip=zip,
     )
+
+
+def record_policy_strategy(card: TrainedCard) -> None:
+    """Score the card's evaluation sample (oot, else test) with a throw-away bundle and record the policy
+    strategy tables (knock-outs, treatments, limits) in ``card.strategy`` and its run folder."""
+    import tempfile
+
+    from scorecard.bundle.runtime import load_bundle
+    from scorecard.modeling.strategy import policy_tables
+
+    frame = card.table.frame
+    sample = frame[frame["split"] == ("oot" if (frame["split"] == "oot").any() else "test")]
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = load_bundle(export_bundle(card, Path(tmp) / "bundle", challenger=False, created_at=_EPOCH))
+        scored = bundle.score_batch(sample.reindex(columns=list(bundle.fields)), explain=False)
+    card.strategy.update(policy_tables(scored, sample["target"].to_numpy(), card.config))
+    card.write_strategy()
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def write_bundle(
@@ -191,6 +212,7 @@ def policy_spec(policy: PolicyConfig) -> dict[str, Any]:
         "treatments": [t.model_dump() for t in policy.treatments],
         "early_warnings": [{**_rule(r), "action": r.action} for r in policy.early_warnings],
         "incomplete": policy.incomplete,
+        "limit": None if policy.limit is None else policy.limit.model_dump(exclude={"lgd"}),
     }
 
 
@@ -210,8 +232,7 @@ def _rule(rule: PolicyRule) -> dict[str, Any]:
         path = Path(rule.values_file)
         if not path.is_file():  # checked when the config is read; the file may have gone since
             raise ConfigError(f"policy rule {rule.name!r}: values_file {path} not found")
-        lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-        value = [line for line in lines if line and not line.startswith("#")]
+        value = read_values_file(path, f"policy rule {rule.name!r}")
     if rule.op in ("in", "not_in"):
         value = sorted(set(value), key=lambda v: (type(v).__name__, v))
     return {
@@ -259,6 +280,8 @@ def input_schema(
     needs = [(r["field"], rule_field_type(r), f"rule {r['name']!r}") for r in rules]
     if policy["treatments"]:
         needs.append((policy["dpd_field"], "number", "the treatment table"))
+    if policy.get("limit"):
+        needs += [(policy["limit"][k], "number", "the limit policy") for k in ("income_field", "dti_field")]
     for name, field_type, user in needs:
         known = fields.get(name)
         if known is None:
@@ -267,7 +290,9 @@ def input_schema(
                 "type": field_type,
                 "required": True,
                 "used_by": ["policy"],
-                "on_missing": "rule_if_missing" if user != "the treatment table" else "record_error",
+                "on_missing": {"the treatment table": "record_error", "the limit policy": "limit_zero"}.get(
+                    user, "rule_if_missing"
+                ),
                 "on_absent": "treated_as_missing_with_warning",
                 "on_bad_value": "record_error",
             }

@@ -17,6 +17,9 @@ comparisons.
 A record whose evidence is incomplete (a required field absent, a number beyond its hard limits) is never
 approved: ``incomplete`` says what happens instead: ``refer`` (an ``approve`` becomes ``refer`` and the flag
 ``incomplete`` is raised) or ``error`` (the record gets status ``error: incomplete evidence ...``).
+
+An approved record then gets its credit limit from the ``limit`` section (see ``limit``); every other record
+gets limit 0.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from scorecard.bundle.fields import BadValue, Factorized, small_ints
+from scorecard.bundle.limit import Limits
 from scorecard.errors import BundleError
 
 NO_ACTION = "no_action"
@@ -166,6 +170,7 @@ class Policy:
         self.incomplete: str = spec.get("incomplete", "refer")
         if self.incomplete not in ("refer", "error"):
             raise BundleError(f"policy.json: incomplete must be 'refer' or 'error'; got {self.incomplete!r}")
+        self.limits = Limits(spec["limit"]) if spec.get("limit") else None
         self.treatments: list[tuple[float, float, str]] = [
             (
                 math.inf if t.get("max_dpd") is None else float(t["max_dpd"]),
@@ -187,7 +192,30 @@ class Policy:
         out = {r.field: r.field_type for r in [*self.knockouts, *self.early_warnings]}
         if self.treatments:
             out[self.dpd_field] = "number"
+        if self.limits is not None:
+            out.update(self.limits.fields)
         return out
+
+    def limit_one(self, values: dict[str, Any], score: int, decision: str) -> float:
+        """The credit limit of one record; 0 without a limit policy or when not approved."""
+        if self.limits is None:
+            return 0.0
+        return self.limits.one(
+            decision, score, values[self.limits.income_field], values[self.limits.dti_field]
+        )
+
+    def limit_batch(
+        self, values: dict[str, np.ndarray], score: np.ndarray, decision: np.ndarray
+    ) -> np.ndarray:
+        """The credit limit of every row, as ``limit_one``."""
+        if self.limits is None:
+            return np.zeros(len(score))
+        return self.limits.batch(
+            decision,
+            score.astype(np.float64),
+            values[self.limits.income_field],
+            values[self.limits.dti_field],
+        )
 
     def decide_one(
         self, values: dict[str, Any], score: int, incomplete: bool = False

@@ -494,7 +494,7 @@ class Bundle:
 
     # ---------------------------------------------------------------------------------------- one
     def score_one(self, record: dict[str, Any]) -> dict[str, Any]:
-        """Score one record: score, pd, grade, decision, knockout, flags, reasons, warnings, status.
+        """Score one record: score, pd, grade, decision, limit, knockout, flags, reasons, warnings, status.
 
         Never raises on a record's values: an unreadable value makes the record an error (see ``fields``).
         """
@@ -531,8 +531,8 @@ class Bundle:
             decision, knockout, flags = self.policy.decide_one(values, score, incomplete)
         except BadValue as exc:
             return {
-                "score": None, "pd": None, "grade": None, "decision": None, "knockout": None, "flags": [],
-                "reasons": [], "warnings": [], "status": f"error: {exc}",
+                "score": None, "pd": None, "grade": None, "decision": None, "limit": 0.0, "knockout": None,
+                "flags": [], "reasons": [], "warnings": [], "status": f"error: {exc}",
             }  # fmt: skip
         row = score - self.score_min
         lost = [(r.reference - points[r.position], r) for r in self._reasons]
@@ -542,6 +542,7 @@ class Bundle:
             "pd": self._pd_list[row],
             "grade": self._grade_list[row],
             "decision": decision,
+            "limit": self.policy.limit_one(values, score, decision),
             "knockout": knockout,
             "flags": flags,
             "reasons": [
@@ -555,7 +556,8 @@ class Bundle:
     def score_batch(self, columns: Any, explain: bool = True) -> dict[str, np.ndarray]:
         """Score columns (dict of arrays, pandas DataFrame or Arrow table); one array per output.
 
-        Keys: score (int64; 0 where status is an error), pd (NaN on errors), grade, decision, knockout,
+        Keys: score (int64; 0 where status is an error), pd (NaN on errors), grade, decision, limit (float64;
+        0 unless approved), knockout,
         flags, status, and with ``explain`` (default) reasons (codes joined by "|"), reason_1..reason_k and
         warnings ("; "-joined); ``explain=False`` skips those for book-wide runs that need no reasons. Error
         rows have empty outputs besides status. Never raises on the values of a row; an absent column is
@@ -616,6 +618,7 @@ class Bundle:
             "pd": np.take(self._pd_table, row),
             "grade": np.take(self._grade_table, row),
             "decision": decision,
+            "limit": self.policy.limit_batch(values, score, decision),
             "knockout": knockout,
             "flags": flags,
             **(self._reason_columns(ranks) if explain else {}),
@@ -625,7 +628,7 @@ class Bundle:
         if errors.bad.any():
             for key, array in out.items():
                 if key != "status":
-                    array[errors.bad] = 0 if key == "score" else np.nan if key == "pd" else ""
+                    array[errors.bad] = 0 if key in ("score", "limit") else np.nan if key == "pd" else ""
         return out
 
     def _top_reasons(self, block: list[np.ndarray], n: int) -> np.ndarray:

@@ -30,7 +30,7 @@ from scorecard.bundle.runtime import Bundle
 from scorecard.errors import DataError
 
 CHUNK_ROWS = 65_536
-OUTPUTS = ("score", "pd", "grade", "decision", "knockout", "flags", "reasons", "warnings", "status")
+OUTPUTS = ("score", "pd", "grade", "decision", "limit", "knockout", "flags", "reasons", "warnings", "status")
 
 
 @dataclass
@@ -147,13 +147,28 @@ def _output(batch: pa.RecordBatch, keep: Sequence[str], scored: dict[str, np.nda
     columns = {name: batch.column(name) for name in keep}
     for name in OUTPUTS:
         values = scored[name]
-        if name in ("score", "pd"):
+        if name in ("score", "pd", "limit"):
             columns[name] = pa.array(values, mask=failed)
         elif name == "grade":
             columns[name] = pa.array(values.astype(str), mask=failed)
         else:
             columns[name] = pa.array(values.astype(str))
     return pa.table(columns)
+
+
+def score_arrow(
+    bundle: Bundle, batch: pa.RecordBatch, keep: Sequence[str]
+) -> tuple[pa.Table, dict[str, np.ndarray]]:
+    """One Arrow batch scored: the ``keep`` input columns then the outputs (one row per input row), and the
+    runtime's arrays."""
+    scored = bundle.score_batch(_typed(batch, bundle))
+    return _output(batch, keep, scored), scored
+
+
+def output_schema(bundle: Bundle, schema: pa.Schema, keep: Sequence[str]) -> pa.Schema:
+    """The Arrow schema ``score_arrow`` gives batches of ``schema``: found by scoring no rows, so it follows the
+    runtime's outputs as they are."""
+    return score_arrow(bundle, pa.RecordBatch.from_pylist([], schema=schema), keep)[0].schema
 
 
 def score_file(
@@ -207,8 +222,7 @@ def _score_chunks(
             kept = list(names) if keep is None else list(keep)
             if not started:
                 _check_columns(source, batch.schema, kept, bundle, out_format)
-            scored = bundle.score_batch(_typed(batch, bundle))
-            table = _output(batch, kept, scored)
+            table, scored = score_arrow(bundle, batch, kept)
             if out_format == "parquet":
                 writer = writer or pq.ParquetWriter(sink, table.schema)
                 writer.write_table(table)

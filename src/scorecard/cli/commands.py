@@ -8,6 +8,7 @@ import typer
 def register(app: typer.Typer) -> None:
     """Attach the command groups and single commands to ``app``."""
     from scorecard.cli import (
+        bins,
         bundle,
         config,
         data,
@@ -16,6 +17,7 @@ def register(app: typer.Typer) -> None:
         features,
         models,
         promote,
+        report,
         score,
         serve,
         train,
@@ -28,6 +30,9 @@ def register(app: typer.Typer) -> None:
         features.app, name="features", help="Build point-in-time modeling tables; list the features."
     )
     app.command("train", help="Train a card from its config and print its metrics.")(train.train)
+    app.add_typer(
+        bins.app, name="bins", help="Review a run's bins and freeze them as reviewed binning overrides."
+    )
     app.command("promote", help="Promote a registered card version through the gates, or roll back.")(
         promote.promote
     )
@@ -38,6 +43,9 @@ def register(app: typer.Typer) -> None:
     app.command("export", help="Export a trained run as a serving bundle (folder, optional zip).")(
         export.export
     )
+    app.command(
+        "report", help="Write the model documentation pack (HTML, optional PDF) of a run or version."
+    )(report.report)
     app.command("score", help="Score a CSV or Parquet file with a bundle, in chunks.")(score.score)
     app.add_typer(bundle.app, name="bundle", help="Inspect and verify serving bundles.")
     app.command("serve", help="Serve a bundle over HTTP: POST /score, GET /health, GET /ready.")(serve.serve)

@@ -3,32 +3,48 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import typer
 from rich.markup import escape
 
 from scorecard.cli.output import console, error_line, print_table
 
+if TYPE_CHECKING:
+    from scorecard.features.catalogue import Card
+
 app = typer.Typer(no_args_is_help=True)
 
 
 @app.command("validate")
 def validate(
-    config: Path = typer.Option(..., "--config", "-c", help="Card config whose data.sources are checked."),
+    config: Path = typer.Option(..., "--config", "-c", help="Card config whose data are checked."),
 ) -> None:
-    """Read, map and check every source table; list all problems; exit 1 when there is any."""
-    from scorecard.config import load_config
-    from scorecard.data.ingest import validate_sources
+    """Check everything `features build` needs: the card's tables and columns, PII key, flat table, policy files.
 
-    report = validate_sources(load_config(config).data)
+    Lists every problem and what absent optional columns disable; exits 1 when there is any problem.
+    """
+    from scorecard.config import load_config
+    from scorecard.features.checks import validate_card
+
+    report = validate_card(load_config(config))
     print_table(
         "Sources",
         ["table", "source", "rows", "columns", "nulls", "problems"],
         [
-            [t.table, Path(t.source).name, "-" if t.rows is None else t.rows, t.columns, t.nulls, t.problems]
+            [
+                t.table,
+                Path(t.source).name if t.source.startswith("/") else t.source,
+                "-" if t.rows is None else t.rows,
+                t.columns,
+                t.nulls,
+                t.problems,
+            ]
             for t in report.tables
         ],
     )
+    for note in report.notes:
+        console.print(f"  [yellow]note[/] {escape(note)}", highlight=False, soft_wrap=True)
     if report.ok:
         console.print("[green]All sources match their schema.[/]")
         return
@@ -41,6 +57,41 @@ def validate(
     raise typer.Exit(code=1)
 
 
+@app.command("schema")
+def schema(
+    card: str | None = typer.Option(
+        None, "--card", help="Only what this card reads: application|behaviour|collection."
+    ),
+    config: Path | None = typer.Option(
+        None, "--config", "-c", help="A card config: its card, with the columns its features and policy read."
+    ),
+    format: str = typer.Option("md", "--format", help="md (docs/data_contract.md) or json."),
+) -> None:
+    """Print the data contract: every canonical table's columns, who reads them, the tables each card needs."""
+    import json
+
+    from scorecard.config import load_config
+    from scorecard.errors import ConfigError
+    from scorecard.features.contract import CARDS, contract_markdown, data_contract
+    from scorecard.features.reads import card_needs
+
+    if card is not None and card not in CARDS:
+        raise ConfigError(f"--card must be one of {', '.join(CARDS)}; got {card!r}")
+    if format not in ("md", "json"):
+        raise ConfigError(f"--format must be md or json; got {format!r}")
+    needs = None
+    if config is not None:
+        cfg = load_config(config)
+        if card is not None and card != cfg.card:
+            raise ConfigError(f"{config}: is a {cfg.card} card, not {card!r}")
+        card, needs = cfg.card, card_needs(cfg)
+    chosen = cast("Card | None", card)
+    if format == "json":
+        typer.echo(json.dumps(data_contract(chosen, needs), indent=2))
+    else:
+        typer.echo(contract_markdown(chosen, needs), nl=False)
+
+
 @app.command("synth")
 def synth(
     rows: int = typer.Option(20_000, "--rows", "-n", help="Number of applications to generate."),
@@ -49,6 +100,11 @@ def synth(
         False, "--drift", help="Shift the last 6 months (population and one relationship)."
     ),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for <table>.parquet files."),
+    truth: bool = typer.Option(
+        False,
+        "--truth",
+        help="Also write truth/reject_outcomes.parquet: what unbooked applicants would have done.",
+    ),
 ) -> None:
     """Generate the synthetic lending portfolio (raw tables, with PII) as one Parquet file per table."""
     from scorecard.cli.output import progress
@@ -56,7 +112,7 @@ def synth(
 
     with progress() as bar:
         task = bar.add_task(f"synthesising {rows:,} applications", total=len(STEPS) + 1)
-        tables = synthesize(rows, seed=seed, drift=drift, on_step=lambda step: bar.advance(task))
+        tables = synthesize(rows, seed=seed, drift=drift, on_step=lambda step: bar.advance(task), truth=truth)
         bar.update(task, description=f"writing {out}")
         paths = write_portfolio(tables, out)
         bar.update(task, advance=1, description="done")

@@ -8,7 +8,7 @@ from typing import cast
 import typer
 from rich.markup import escape
 
-from scorecard.cli.output import console, print_table, progress
+from scorecard.cli.output import console, print_table, progress, warning_line
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -22,7 +22,7 @@ def build(
 ) -> None:
     """Build the point-in-time modeling table; print row counts, the target summary and split sizes."""
     from scorecard.config import load_config
-    from scorecard.features.build import build_modeling_table, planned_steps, required_tables
+    from scorecard.features.build import build_modeling_table, load_card_sources, planned_steps
     from scorecard.features.flat import load_flat_table
     from scorecard.features.splits import split_sizes
 
@@ -33,15 +33,15 @@ def build(
             task = bar.add_task(f"reading {cfg.data.flat_table.path.name}", total=total)
             table = load_flat_table(cfg)
         else:
-            from scorecard.data.ingest import load_sources
-
             total = len(planned_steps(cfg)) + 1
             task = bar.add_task("reading sources", total=total)
-            tables = load_sources(cfg.data, required=required_tables(cfg))
+            tables = load_card_sources(cfg)
             table = build_modeling_table(
                 tables, cfg, on_step=lambda step: bar.update(task, advance=1, description=step)
             )
         bar.update(task, completed=total, description="done")
+    for line in table.warnings:
+        warning_line(line)
     out.parent.mkdir(parents=True, exist_ok=True)
     table.frame.to_parquet(out, index=False)
     frame = table.frame
@@ -77,6 +77,9 @@ def list_features(
     markdown: bool = typer.Option(
         False, "--markdown", help="Print the catalogue as Markdown (docs/features.md)."
     ),
+    config: Path | None = typer.Option(
+        None, "--config", "-c", help="Also list this card config's custom features (features.custom)."
+    ),
 ) -> None:
     """List every feature: stable name, family, definition, window and kind."""
     from scorecard.errors import ConfigError
@@ -85,12 +88,20 @@ def list_features(
     cards = ("application", "behaviour", "collection")
     if card is not None and card not in cards:
         raise ConfigError(f"--card must be one of {', '.join(cards)}; got {card!r}")
+    custom = []
+    if config is not None:
+        from scorecard.config import load_config
+        from scorecard.features.custom import custom_defs
+
+        cfg = load_config(config)
+        card = card or cfg.card
+        custom = custom_defs(cfg)
     if markdown:
-        typer.echo(catalogue_markdown(cast("Card | None", card)))
+        typer.echo(catalogue_markdown(cast("Card | None", card), custom))
         return
     rows = [
         [f.name, f.family, f.definition, f.window, f.kind]
-        for f in CATALOGUE
+        for f in [*CATALOGUE, *custom]
         if card is None or card in f.cards
     ]
     print_table(

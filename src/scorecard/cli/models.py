@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from scorecard.cli.output import console, print_table
+
+if TYPE_CHECKING:
+    from mlflow.tracking import MlflowClient
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -18,6 +23,9 @@ KEY_METRICS = {
 @app.command("list")
 def list_models(
     card: str | None = typer.Option(None, "--card", help="Only this card type or registered model."),
+    details: bool = typer.Option(
+        False, "--details", help="Also each version's binning overrides, with every reason."
+    ),
 ) -> None:
     """Every registered version, newest first: aliases, run status, key metrics and gate outcome."""
     from scorecard.tracking import registry
@@ -43,4 +51,24 @@ def list_models(
             ]
             for r in rows
         ],
+    )
+    if details:
+        for r in rows:
+            _print_overrides(f"{r.name} v{r.version}", r.run_id, client)
+
+
+def _print_overrides(label: str, run_id: str, client: MlflowClient) -> None:
+    """The binning overrides a version's run was trained with, as logged with the run."""
+    from scorecard.modeling.overrides import describe
+    from scorecard.tracking import review
+
+    logged = review.run_overrides(run_id, label, client) if run_id else None
+    if logged is None:
+        console.print(f"{label}: no binning overrides", highlight=False)
+        return
+    overrides, note = logged
+    print_table(
+        f"{label} binning overrides ({note})",
+        ["feature", "override", "reason"],
+        [(feature, describe(o), o.reason) for feature, o in overrides.items()],
     )

@@ -84,3 +84,9 @@ def _print_gates(name: str, version: str, report: GateReport) -> None:
         ["gate", "value", "limit", "result", "detail"],
         [r.row() for r in report.results],
     )
+    if report.swap_set:
+        print_table(
+            f"Swap set: {name} v{version} against the champion (approve decisions on the same sample)",
+            ["set", "rows", "share", "bads", "bad rate"],
+            [(r["set"], r["rows"], r["share"], r["bads"], r["bad_rate"]) for r in report.swap_set],
+        )

@@ -28,6 +28,12 @@ def train(
     with console.status(f"training {cfg.name}"):
         if no_track:
             card, tracked = train_card(cfg, run_dir=out), None
+            from scorecard.bundle.export import record_policy_strategy
+
+            record_policy_strategy(card)
+            from scorecard.reports.pack import PACK_FILE, build_pack, write_pack
+
+            write_pack(build_pack(out), out / PACK_FILE)
         else:
             from scorecard.tracking.runs import train_and_log
 
@@ -41,6 +47,9 @@ def train(
     for decision in card.decisions:
         console.print(f"[dim]{decision}[/]", highlight=False)
     console.print(f"run folder: {card.run_dir}", highlight=False)
+    console.print(
+        f"documentation pack: {Path(str(card.run_dir)) / 'model_documentation.html'}", highlight=False
+    )
     if tracked is not None:
         console.print(
             f"MLflow run {tracked.run_id}; registered {tracked.registered_model} v{tracked.version} as challenger",

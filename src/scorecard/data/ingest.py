@@ -11,13 +11,16 @@ query, and a problem anywhere stops the load with every problem listed.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import sqlglot
+from duckdb.func import FunctionNullHandling, PythonUDFType
+from duckdb.sqltypes import VARCHAR
 from sqlglot import exp
 
 from scorecard.config import (
@@ -30,8 +33,8 @@ from scorecard.config import (
     file_list,
 )
 from scorecard.data.files import FileSet, NoFiles, open_files, scan
-from scorecard.data.pii import apply_pii, hmac_key, pii_actions
-from scorecard.data.schema import TABLES, SourceTables, TableSchema
+from scorecard.data.pii import arrow_keyed_hash, hmac_key, pii_actions
+from scorecard.data.schema import TABLES, CardNeeds, SourceTables, TableSchema
 from scorecard.data.validation import (
     Problem,
     ProblemKind,
@@ -84,30 +87,42 @@ def source_queries(data: DataConfig) -> str:
     return "\n".join(lines) + "\n" if any(s.query for s in data.sources.values()) else ""
 
 
-def validate_sources(data: DataConfig, required: Iterable[str] | None = None) -> ValidationReport:
+Required = CardNeeds | Iterable[str] | None
+"""What a caller needs: a card's needs (tables, required and optional columns); table names, every column
+of each required; or None, every configured source with every column required."""
+
+
+ExtraColumns = Mapping[str, Mapping[str, str]]
+"""Per canonical table, source columns carried through ingestion beside the canonical ones -> who reads them."""
+
+
+def validate_sources(
+    data: DataConfig, required: Required = None, extra: ExtraColumns | None = None
+) -> ValidationReport:
     """Read, map and check every source the card needs; return all problems found, raise none."""
-    return _ingest(data, required, fetch=False)[0]
+    return _ingest(data, required, fetch=False, extra=extra or {})[0]
 
 
-def load_sources(data: DataConfig, required: Iterable[str] | None = None) -> SourceTables:
+def load_sources(
+    data: DataConfig, required: Required = None, extra: ExtraColumns | None = None
+) -> SourceTables:
     """The canonical tables, typed and PII-free; one DataError lists every problem found.
 
-    ``required`` names the tables the card needs (a source may lack the others); None loads every source.
+    With a card's ``CardNeeds`` only the key and the columns the card reads are mandatory; an absent optional
+    column is left out of its table. ``extra`` names source columns kept as they are read (e.g. read by custom
+    features or a ready-made target).
     """
-    tables = _tables_to_load(data, required)
-    if any(action == "hash" for action in pii_actions(data.pii, tables).values()):
-        hmac_key(data.pii)
-    report, frames = _ingest(data, required, fetch=True)
+    report, frames = _ingest(data, required, fetch=True, extra=extra or {})
     report.raise_for_problems()
-    return apply_pii(frames, data.pii)
+    return frames
 
 
-def _tables_to_load(data: DataConfig, required: Iterable[str] | None) -> list[str]:
+def _tables_to_load(data: DataConfig, required: Required) -> list[str]:
     if not data.sources:
         raise ConfigError("data.sources: no canonical sources configured (this card reads data.flat_table)")
     if required is None:
         return [t for t in TABLES if t in data.sources]
-    wanted = set(required)
+    wanted = set(required.required if isinstance(required, CardNeeds) else required)
     unknown = sorted(wanted - set(TABLES))
     if unknown:
         raise ConfigError(
@@ -117,11 +132,12 @@ def _tables_to_load(data: DataConfig, required: Iterable[str] | None) -> list[st
 
 
 def _ingest(
-    data: DataConfig, required: Iterable[str] | None, fetch: bool
+    data: DataConfig, required: Required, fetch: bool, extra: ExtraColumns
 ) -> tuple[ValidationReport, dict[str, pd.DataFrame]]:
     report = ValidationReport()
     frames: dict[str, pd.DataFrame] = {}
     tables = _tables_to_load(data, required)
+    present: dict[str, list[str]] = {}
     with _session() as (con, workdir):
         raw = _RawTables(con, data.raw, workdir)
         if any(data.sources[t].query is not None for t in tables if t in data.sources):
@@ -132,19 +148,110 @@ def _ingest(
                 message = f"data.sources has no entry for table {table!r}, which this card needs"
                 report.problems.append(Problem(table, "config", "missing_table", None, 0, None, message))
                 continue
+            contract = _contract(table, source, required, extra.get(table, {}))
             if source.query is None:
-                summary, problems = _map_and_check_files(con, TABLES[table], source, workdir)
+                summary, problems = _map_and_check_files(con, contract, source, workdir)
             else:
-                summary, problems = _map_and_check_query(con, TABLES[table], source, raw)
+                summary, problems = _map_and_check_query(con, contract, source, raw)
             report.tables.append(summary)
             report.problems += problems
+            if summary.rows is not None:
+                report.notes += _losses(con, contract)
+                present[table] = con.table(_mapped_name(table)).columns
+        if not fetch and any(
+            a == "hash" and c in present.get(t, ()) for (t, c), a in pii_actions(data.pii, tables).items()
+        ):
+            try:
+                hmac_key(data.pii)
+            except ConfigError as exc:
+                report.problems.append(Problem("pii", "data.pii.key_env", "config", None, 0, None, str(exc)))
         if fetch and report.ok:
-            for summary in report.tables:
-                schema = TABLES[summary.table]
-                frames[schema.name] = _to_contract_dtypes(
-                    typed_select(con, _mapped_name(schema.name), schema).df(), schema
-                )
+            frames = _fetch(con, data, required, extra, [s.table for s in report.tables], present)
     return report, frames
+
+
+def _fetch(
+    con: duckdb.DuckDBPyConnection,
+    data: DataConfig,
+    required: Required,
+    extra: ExtraColumns,
+    tables: list[str],
+    present: Mapping[str, list[str]],
+) -> dict[str, pd.DataFrame]:
+    """The mapped tables as pandas frames: only the columns the card reads (every column without a card's
+    needs), PII dropped or hashed inside DuckDB (a vectorised HMAC over Arrow batches), contract dtypes."""
+    actions = {k: a for k, a in pii_actions(data.pii, tables).items() if k[1] in present[k[0]]}
+    if "hash" in actions.values():
+        con.create_function(
+            "scorecard_hmac", arrow_keyed_hash(hmac_key(data.pii)), [VARCHAR], VARCHAR,
+            type=PythonUDFType.ARROW, null_handling=FunctionNullHandling.SPECIAL,
+        )  # fmt: skip
+    frames = {}
+    for table in tables:
+        schema = TABLES[table]
+        wanted = (
+            None if not isinstance(required, CardNeeds) else {*schema.key, *required.required.get(table, {})}
+        )
+        columns = [
+            c
+            for c in schema.columns
+            if c.name in present[table]
+            and actions.get((table, c.name)) != "drop"
+            and (wanted is None or c.name in wanted)
+        ]
+        kept = [c for c in extra.get(table, {}) if c in present[table]]
+        typed = typed_select(con, _mapped_name(table), replace(schema, columns=tuple(columns)), kept)
+        exprs = [
+            f"scorecard_hmac({quote(c.name)}) AS {quote(c.name)}"
+            if actions.get((table, c.name)) == "hash"
+            else quote(c.name)
+            for c in columns
+        ] + [quote(c) for c in kept]
+        frame = typed.project(", ".join(exprs)).df() if exprs else pd.DataFrame(index=range(len(typed)))
+        frames[table] = frame.astype({c.name: c.pandas_dtype for c in columns})
+    return frames
+
+
+@dataclass(frozen=True)
+class _Contract:
+    """One table's schema as a source must meet it: declared allowed values, and who reads which column."""
+
+    schema: TableSchema
+    needed: Mapping[str, tuple[str, ...]] | None
+    """Columns that must be present (besides the key), with their readers; None = every column."""
+    optional: Mapping[str, tuple[str, ...]]
+    """Columns that may be absent, with what their absence disables."""
+    extra: Mapping[str, str]
+    """Source (non-canonical) columns carried beside the canonical ones -> who reads them."""
+
+    def required(self, column: str) -> bool:
+        return self.needed is None or column in self.schema.key or column in self.needed
+
+
+def _contract(table: str, source: SourceConfig, required: Required, extra: Mapping[str, str]) -> _Contract:
+    schema = TABLES[table]
+    if source.allowed:
+        columns = tuple(
+            replace(c, allowed=tuple(source.allowed[c.name])) if c.name in source.allowed else c
+            for c in schema.columns
+        )
+        schema = replace(schema, columns=columns)
+    if isinstance(required, CardNeeds):
+        return _Contract(schema, required.required.get(table, {}), required.optional.get(table, {}), extra)
+    return _Contract(schema, None, {}, extra)
+
+
+def _losses(con: duckdb.DuckDBPyConnection, contract: _Contract) -> list[str]:
+    """'<reader> disabled: <table> has no <columns>' for each reader of an absent optional column."""
+    present = set(con.table(_mapped_name(contract.schema.name)).columns)
+    lost: dict[str, list[str]] = {}
+    for column, readers in contract.optional.items():
+        if column not in present:
+            for reader in readers:
+                lost.setdefault(reader, []).append(column)
+    return [
+        f"{reader} disabled: {contract.schema.name} has no {', '.join(cols)}" for reader, cols in lost.items()
+    ]
 
 
 class _RawTables:
@@ -179,8 +286,9 @@ class _RawTables:
 
 
 def _map_and_check_files(
-    con: duckdb.DuckDBPyConnection, schema: TableSchema, source: SourceConfig, workdir: Path
+    con: duckdb.DuckDBPyConnection, contract: _Contract, source: SourceConfig, workdir: Path
 ) -> tuple[TableSummary, list[Problem]]:
+    schema = contract.schema
     label = _files_label(schema, source)
     try:
         fileset = open_files(source.files, source, workdir / schema.name, label)
@@ -197,14 +305,15 @@ def _map_and_check_files(
         return scan(con, fileset, source, schema.name, varchar, sample_all)
 
     try:
-        return _map_and_check(con, schema, source, label, reader, fileset.format == "csv")
+        return _map_and_check(con, contract, source, label, reader, fileset.format == "csv")
     except (duckdb.Error, DataError) as exc:
         return _unreadable(schema, label, "unreadable", f"{label}: cannot read or map ({_first_line(exc)})")
 
 
 def _map_and_check_query(
-    con: duckdb.DuckDBPyConnection, schema: TableSchema, source: SourceConfig, raw: _RawTables
+    con: duckdb.DuckDBPyConnection, contract: _Contract, source: SourceConfig, raw: _RawTables
 ) -> tuple[TableSummary, list[Problem]]:
+    schema = contract.schema
     label = f"data.sources.{schema.name}.query"
     query = (source.query or "").strip().rstrip(";").rstrip()
     unreadable = sorted(raw.broken & _tables_named(query))
@@ -220,14 +329,14 @@ def _map_and_check_query(
         return con.sql(f"SELECT * FROM (\n{query}\n) AS {quote(schema.name)}")
 
     try:
-        return _map_and_check(con, schema, source, label, reader, bool(raw.files))
+        return _map_and_check(con, contract, source, label, reader, bool(raw.files))
     except (duckdb.Error, DataError) as exc:
         return _unreadable(schema, label, "query_error", f"{label}: {duckdb_message(exc)}")
 
 
 def _map_and_check(
     con: duckdb.DuckDBPyConnection,
-    schema: TableSchema,
+    contract: _Contract,
     source: SourceConfig,
     label: str,
     reader: Reader,
@@ -238,19 +347,20 @@ def _map_and_check(
     ``sniffed``: the rows come from CSV whose types DuckDB guessed from a sample; on a conversion error the
     reading is retried with every row sampled.
     """
+    schema = contract.schema
     mapped = _mapped_name(schema.name)
     scan = reader([], False)
     varchar = _string_sources(schema, source, scan) if sniffed and source.query is None else []
     if varchar:
         scan = reader(varchar, False)
-    projection, problems = _projection(schema, source, scan, label)
+    projection, problems = _projection(contract, source, scan, label)
     try:
         _materialise(scan, projection, mapped)
     except duckdb.ConversionException:
         if not sniffed:
             raise
         scan = reader(varchar, True)
-        projection, problems = _projection(schema, source, scan, label)
+        projection, problems = _projection(contract, source, scan, label)
         _materialise(scan, projection, mapped)
     summary, checked = check_table(con, mapped, schema, label)
     problems += checked
@@ -260,9 +370,13 @@ def _map_and_check(
 
 
 def _projection(
-    schema: TableSchema, source: SourceConfig, scan: duckdb.DuckDBPyRelation, label: str
+    contract: _Contract, source: SourceConfig, scan: duckdb.DuckDBPyRelation, label: str
 ) -> tuple[list[str], list[Problem]]:
-    """The SELECT list that builds canonical columns from the source; columns that cannot be built are problems."""
+    """The SELECT list that builds canonical columns from the source; columns that cannot be built are problems.
+
+    A column neither mapped nor present is left out when it is optional.
+    """
+    schema = contract.schema
     by_lower = {c.lower(): c for c in scan.columns}
     exprs: list[str] = []
     problems: list[Problem] = []
@@ -270,10 +384,14 @@ def _projection(
         entry = source.mapping.get(column.name, column.name)
         if isinstance(entry, str):
             if entry.lower() not in by_lower:
+                if column.name not in source.mapping and not contract.required(column.name):
+                    continue
                 mapped = f" (mapped to {column.name!r})" if entry != column.name else ""
                 shown = scan.columns if len(scan.columns) <= 30 else [*scan.columns[:30], "..."]
                 has = "the query returns" if source.query is not None else "the source has"
-                message = f"{label}: column {entry!r}{mapped} is missing; {has} {shown}"
+                readers = (contract.needed or {}).get(column.name, ())
+                needed_by = f"; needed by {', '.join(readers)}" if readers else ""
+                message = f"{label}: column {entry!r}{mapped} is missing{needed_by}; {has} {shown}"
                 problems.append(Problem(schema.name, label, "missing_column", column.name, 0, None, message))
                 continue
             expr = quote(by_lower[entry.lower()])
@@ -283,15 +401,32 @@ def _projection(
                 message = f"{label}: mapping for {column.name!r} failed: {error}"
                 problems.append(Problem(schema.name, label, "mapping_error", column.name, 0, None, message))
                 continue
+            if entry.codes is not None:
+                problems += _unlisted_codes(schema, column.name, entry, scan, label)
         dtype = str(scan.project(expr).types[0])
         if dtype in ("DOUBLE", "FLOAT"):
             expr = f"CASE WHEN isnan({expr}) THEN NULL ELSE {expr} END"
         exprs.append(f"{expr} AS {quote(column.name)}")
+    has = "the query returns" if source.query is not None else "the source has"
+    for name, reader in contract.extra.items():
+        if name.lower() not in by_lower:
+            shown = scan.columns if len(scan.columns) <= 30 else [*scan.columns[:30], "..."]
+            message = f"{label}: column {name!r} read by {reader} is missing; {has} {shown}"
+            problems.append(Problem(schema.name, label, "missing_column", name, 0, None, message))
+        else:
+            exprs.append(f"{quote(by_lower[name.lower()])} AS {quote(name)}")
     return exprs, problems
 
 
 def _mapped_expression(entry: MappedColumn, scan: duckdb.DuckDBPyRelation) -> tuple[str, str | None]:
-    """A constant or a row-wise SQL expression; the error text when DuckDB cannot bind it."""
+    """A constant, a code table or a row-wise SQL expression; the error text when DuckDB cannot bind it."""
+    if entry.codes is not None:
+        by_lower = {c.lower(): c for c in scan.columns}
+        if (entry.column or "").lower() not in by_lower:
+            return "", f"code table column {entry.column!r} is missing; the source has {scan.columns}"
+        source = f"CAST({quote(by_lower[(entry.column or '').lower()])} AS VARCHAR)"
+        cases = " ".join(f"WHEN {literal(code)} THEN {literal(value)}" for code, value in entry.codes.items())
+        return f"(CASE {source} {cases} END)", None
     if entry.sql is None:
         return literal(entry.const), None
     try:
@@ -309,6 +444,27 @@ def _mapped_expression(entry: MappedColumn, scan: duckdb.DuckDBPyRelation) -> tu
     return expr, None
 
 
+def _unlisted_codes(
+    schema: TableSchema, name: str, entry: MappedColumn, scan: duckdb.DuckDBPyRelation, label: str
+) -> list[Problem]:
+    """A problem when the source column holds values the code table does not list (nothing is dropped)."""
+    by_lower = {c.lower(): c for c in scan.columns}
+    source = f"CAST({quote(by_lower[(entry.column or '').lower()])} AS VARCHAR)"
+    listed = ", ".join(literal(code) for code in entry.codes or {})
+    n, example = (
+        scan.filter(f"{source} IS NOT NULL AND {source} NOT IN ({listed})")
+        .aggregate(f"count(*), min({source})")
+        .fetchall()[0]
+    )
+    if not n:
+        return []
+    message = (
+        f"{label}: column {entry.column!r} has {n:,} value(s) not in the code table of {name!r} "
+        f"(e.g. {example!r}); expected one of {list(entry.codes or {})}"
+    )
+    return [Problem(schema.name, label, "not_allowed", name, n, example, message)]
+
+
 def _string_sources(schema: TableSchema, source: SourceConfig, scan: duckdb.DuckDBPyRelation) -> list[str]:
     """Source columns renamed onto canonical string columns: read as text so ids keep leading zeros and digits."""
     by_lower = {c.lower(): c for c in scan.columns}
@@ -320,11 +476,6 @@ def _materialise(scan: duckdb.DuckDBPyRelation, projection: list[str], name: str
     if not projection:
         projection = ["NULL AS __no_columns"]
     scan.project(", ".join(projection)).create(name)
-
-
-def _to_contract_dtypes(frame: pd.DataFrame, schema: TableSchema) -> pd.DataFrame:
-    """Dtypes per CONTRACTS.md: datetime64[ns], int64 (Int64 when nullable), float64, bool, object strings."""
-    return frame.astype({c.name: c.pandas_dtype for c in schema.columns})
 
 
 def _unreadable(

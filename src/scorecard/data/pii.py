@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from scorecard.config import PiiConfig
 from scorecard.data.schema import TABLES, PiiAction, SourceTables
@@ -64,17 +65,25 @@ def keyed_hash(values: pd.Series, key: bytes) -> pd.Series:
     return pd.Series(hashed[codes], index=values.index, name=values.name, dtype=object)
 
 
+def arrow_keyed_hash(key: bytes) -> Callable[[pa.Array], pa.Array]:
+    """``keyed_hash`` over an Arrow batch of text (for a vectorised DuckDB function); nulls stay null."""
+
+    def hash_batch(values: pa.Array) -> pa.Array:
+        return pa.array(keyed_hash(values.to_pandas(), key), type=pa.string())
+
+    return hash_batch
+
+
 def apply_pii(tables: SourceTables, pii: PiiConfig) -> SourceTables:
-    """New tables without PII: columns dropped or hashed as ``pii_actions`` says (apply once, at ingestion)."""
-    actions = pii_actions(pii, tables)
+    """New tables without PII: columns dropped or hashed as ``pii_actions`` says (apply once, at ingestion).
+
+    The HMAC key is needed only when a column to hash is present.
+    """
+    actions = {(t, c): a for (t, c), a in pii_actions(pii, tables).items() if c in tables[t]}
     key = hmac_key(pii) if "hash" in actions.values() else b""
     out: SourceTables = {}
     for table, frame in tables.items():
-        drop = [c for (t, c), a in actions.items() if t == table and a == "drop" and c in frame]
-        hashed = {
-            c: keyed_hash(frame[c], key)
-            for (t, c), a in actions.items()
-            if t == table and a == "hash" and c in frame
-        }
+        drop = [c for (t, c), a in actions.items() if t == table and a == "drop"]
+        hashed = {c: keyed_hash(frame[c], key) for (t, c), a in actions.items() if t == table and a == "hash"}
         out[table] = frame.drop(columns=drop).assign(**hashed) if drop or hashed else frame
     return out

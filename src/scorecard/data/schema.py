@@ -23,6 +23,9 @@ class Column:
     nullable: bool = False
     pii: PiiAction | None = None
     allowed: tuple[str, ...] | None = None
+    """A fixed vocabulary the toolkit's code reads (e.g. decision); other text columns are open."""
+    examples: tuple[str, ...] | None = None
+    """An open vocabulary's values in the synthetic portfolio (documentation; any text is accepted)."""
     min: float | None = None
     max: float | None = None
     description: str = ""
@@ -59,6 +62,7 @@ class TableSchema:
 
     @property
     def column_names(self) -> list[str]:
+        """Every column, in schema order."""
         return [c.name for c in self.columns]
 
     def column(self, name: str) -> Column:
@@ -101,7 +105,7 @@ CUSTOMERS = TableSchema(
         Column("mobile_phone", "string", pii="hash", description="Mobile phone number."),
         Column("bank_card_number", "string", pii="drop", description="Bank card (PAN) number."),
         Column("birth_date", "date", description="Date of birth."),
-        Column("province", "string", allowed=PROVINCES, description="Province of residence."),
+        Column("province", "string", examples=PROVINCES, description="Province of residence."),
         Column("city", "string", description="City of residence."),
         Column(
             "income",
@@ -110,7 +114,7 @@ CUSTOMERS = TableSchema(
             min=0,
             description="Declared monthly income; missing when not declared.",
         ),
-        Column("employment_type", "string", allowed=EMPLOYMENT_TYPES),
+        Column("employment_type", "string", examples=EMPLOYMENT_TYPES),
         Column(
             "employment_years",
             "float",
@@ -119,8 +123,8 @@ CUSTOMERS = TableSchema(
             max=60,
             description="Years with current employer.",
         ),
-        Column("education", "string", allowed=EDUCATION),
-        Column("housing", "string", allowed=HOUSING),
+        Column("education", "string", examples=EDUCATION),
+        Column("housing", "string", examples=HOUSING),
     ),
 )
 
@@ -133,11 +137,11 @@ APPLICATIONS = TableSchema(
         Column("application_id", "string"),
         Column("customer_id", "string"),
         Column("application_date", "date"),
-        Column("product", "string", allowed=PRODUCTS),
-        Column("channel", "string", allowed=CHANNELS),
+        Column("product", "string", examples=PRODUCTS),
+        Column("channel", "string", examples=CHANNELS),
         Column("requested_amount", "float", min=0),
         Column("requested_term", "int", min=1, max=120, description="Requested term in months."),
-        Column("declared_province", "string", allowed=PROVINCES),
+        Column("declared_province", "string", examples=PROVINCES),
         Column("decision", "string", allowed=DECISIONS, description="Decision of the legacy policy."),
         Column(
             "loan_id", "string", nullable=True, description="Booked loan; null when declined or not taken up."
@@ -155,7 +159,7 @@ BUREAU_TRADELINES = TableSchema(
         Column("customer_id", "string"),
         Column("report_date", "date", description="Date the bureau reported this state."),
         Column("lender", "string"),
-        Column("product_type", "string", allowed=TRADELINE_PRODUCTS),
+        Column("product_type", "string", examples=TRADELINE_PRODUCTS),
         Column("open_date", "date"),
         Column("credit_limit", "float", min=0),
         Column("balance", "float", min=0),
@@ -175,7 +179,7 @@ BUREAU_INQUIRIES = TableSchema(
         Column("customer_id", "string"),
         Column("inquiry_date", "date"),
         Column("lender", "string"),
-        Column("purpose", "string", allowed=INQUIRY_PURPOSES),
+        Column("purpose", "string", examples=INQUIRY_PURPOSES),
     ),
 )
 
@@ -191,11 +195,11 @@ DEVICE_EVENTS = TableSchema(
         Column("event_time", "timestamp"),
         Column("device_id", "string", pii="hash", description="Device identifier; hashed, still joinable."),
         Column("ip", "string", pii="hash", description="IP address; hashed, still countable."),
-        Column("os", "string", allowed=OS_NAMES),
+        Column("os", "string", examples=OS_NAMES),
         Column("is_emulator", "bool"),
         Column("is_rooted", "bool"),
         Column("installed_app_count", "int", nullable=True, min=0),
-        Column("gps_province", "string", nullable=True, allowed=PROVINCES),
+        Column("gps_province", "string", nullable=True, examples=PROVINCES),
     ),
 )
 
@@ -229,6 +233,27 @@ COLLECTION_CASES = TableSchema(
         Column("promise_to_pay", "bool"),
     ),
 )
+
+ColumnReaders: TypeAlias = "dict[str, dict[str, tuple[str, ...]]]"
+"""Per canonical table, per column, who reads it (e.g. 'device features', 'policy rule ko_blacklist')."""
+
+
+@dataclass(frozen=True)
+class CardNeeds:
+    """What one card reads from the canonical tables, for ingestion and validation.
+
+    ``required``: the columns its spine, target, configured features and policy rules read (besides each
+    table's key, always required). ``optional``: columns that other features or rules would read, so that an
+    absent one is reported with what it disables.
+    """
+
+    required: ColumnReaders
+    optional: ColumnReaders = field(default_factory=dict)
+
+    def tables(self) -> list[str]:
+        """The canonical tables the card needs, in schema order."""
+        return [t for t in TABLES if t in self.required]
+
 
 TABLES: dict[str, TableSchema] = {
     t.name: t

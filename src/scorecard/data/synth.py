@@ -2,7 +2,10 @@
 
 The generative model is described in docs/synthetic_portfolio.md; its coefficients live in ``synth_model``.
 ``synthesize`` returns raw tables (with PII); ``write_portfolio`` writes one ``<table>.parquet`` per table,
-byte-identical for the same seed.
+byte-identical for the same seed. With ``truth`` it also returns ``reject_outcomes``: the outcome every
+unbooked application (declined, or approved and not taken up) would have had if booked, simulated with its own
+random stream so the canonical tables stay byte-identical. Modeling never reads it; it is written apart
+(``truth/reject_outcomes.parquet``) for measuring reject inference.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from scorecard.data.schema import TABLES, TableSchema
 from scorecard.data.synth_model import (
     DRIFT_START,
     DRIFTED_RELATIONSHIP,
+    HORIZON_MONTH,
+    HORIZON_MONTHS,
     MONTHLY_RATE,
     NO_DATE,
     RiskDrivers,
@@ -33,6 +38,10 @@ __all__ = ["DRIFTED_RELATIONSHIP", "DRIFT_START", "STEPS", "synthesize", "write_
 
 STEPS = ("customers", "applications", "loan_performance", "bureau", "device_events")
 MAX_APPLICATIONS = 10_000_000
+TRUTH_TABLES = ("reject_outcomes",)
+"""Tables only ``synthesize(truth=True)`` returns; never canonical, never read by modeling."""
+TRUTH_STREAM = 1
+"""Second word of the truth simulation's seed ``[seed, TRUTH_STREAM]``: apart from the main stream."""
 
 
 def _drivers(
@@ -90,12 +99,13 @@ def synthesize(
     seed: int = 0,
     drift: bool = False,
     on_step: Callable[[str], None] | None = None,
+    truth: bool = False,
 ) -> dict[str, pd.DataFrame]:
     """Generate every canonical table (raw, with PII) for ``n_applications`` applications.
 
     ``drift`` shifts the applications from ``DRIFT_START`` on (younger, more digital, more inquiries) and
     changes one relationship (``DRIFTED_RELATIONSHIP``). ``on_step`` is called with each name in ``STEPS``
-    as that step finishes (for progress display).
+    as that step finishes (for progress display). ``truth`` adds the ``reject_outcomes`` table.
     """
     if isinstance(n_applications, bool) or not isinstance(n_applications, int | np.integer):
         raise ConfigError(f"synth: n_applications must be an integer; got {n_applications!r}")
@@ -156,16 +166,56 @@ def synthesize(
         "loan_performance": performance,
         "collection_cases": cases,
     }
-    return {name: _conform(raw[name], schema) for name, schema in TABLES.items()}
+    tables = {name: _conform(raw[name], schema) for name, schema in TABLES.items()}
+    if truth:
+        tables["reject_outcomes"] = _reject_outcomes(int(seed), applicants, applications, booked, logit)
+    return tables
+
+
+def _reject_outcomes(
+    seed: int,
+    applicants: synth_people.Applicants,
+    applications: pd.DataFrame,
+    booked: np.ndarray,
+    logit: np.ndarray,
+) -> pd.DataFrame:
+    """Worst DPD over the first ``HORIZON_MONTHS`` monthly reports each unbooked application would have had.
+
+    Each is simulated as a loan booked with its requested amount and term by the same monthly dynamics as the
+    booked book, on its own random stream; ``bad`` is worst DPD >= 30 (the default target).
+    """
+    unbooked = np.flatnonzero(~booked)
+    months = np.full(len(unbooked), HORIZON_MONTH - 1 - HORIZON_MONTHS)  # a full window before the horizon
+    loans = synth_performance.Loans(
+        key=np.arange(len(unbooked)),
+        booking_month=months,
+        amount=applicants.amount[unbooked],
+        term=applicants.term[unbooked],
+        rate=lookup(MONTHLY_RATE, applicants.product[unbooked]),
+        installment=applicants.installment[unbooked],
+        logit=logit[unbooked],
+    )
+    performance, _ = synth_performance.simulate(np.random.default_rng([seed, TRUTH_STREAM]), loans)
+    worst = performance.groupby("loan_id")["dpd"].max().reindex(np.arange(len(unbooked)), fill_value=0)
+    return pd.DataFrame(
+        {
+            "application_id": applications["application_id"].to_numpy()[unbooked],
+            "decision": applications["decision"].to_numpy()[unbooked],
+            "worst_dpd_12m": worst.to_numpy(np.int64),
+            "bad": (worst.to_numpy() >= 30).astype(np.int64),
+        }
+    )
 
 
 def write_portfolio(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> dict[str, Path]:
-    """Write each table to ``<out_dir>/<table>.parquet``; the same tables always give the same bytes."""
+    """Write each table to ``<out_dir>/<table>.parquet`` (truth tables to ``<out_dir>/truth/``); the same tables
+    always give the same bytes."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {}
     for name, frame in tables.items():
-        path = out / f"{name}.parquet"
+        path = out / "truth" / f"{name}.parquet" if name in TRUTH_TABLES else out / f"{name}.parquet"
+        path.parent.mkdir(exist_ok=True)
         table = pa.Table.from_pandas(frame, preserve_index=False)
         pq.write_table(table, path, compression="zstd", row_group_size=1 << 20)
         paths[name] = path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -24,6 +25,7 @@ ProblemKind = Literal[
     "out_of_range",
     "not_allowed",
     "query_error",
+    "config",
 ]
 REDACTED = "<pii redacted>"
 
@@ -80,6 +82,8 @@ class ValidationReport:
 
     tables: list[TableSummary] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What the card loses with the data as it is, e.g. 'device features disabled: device_events has no ip'."""
 
     @property
     def ok(self) -> bool:
@@ -130,10 +134,15 @@ def cast_expression(column: Column, expr: str, source_type: str) -> str:
     return f"TRY_CAST({expr} AS {_SQL_TYPES[column.dtype]})"
 
 
-def typed_select(con: duckdb.DuckDBPyConnection, name: str, schema: TableSchema) -> duckdb.DuckDBPyRelation:
-    """The mapped table ``name`` with every canonical column cast to its declared type, in schema order."""
+def typed_select(
+    con: duckdb.DuckDBPyConnection, name: str, schema: TableSchema, extra: Sequence[str] = ()
+) -> duckdb.DuckDBPyRelation:
+    """The mapped table ``name`` with each canonical column it has cast to its declared type, in schema order,
+    then the ``extra`` (non-canonical) columns as they are."""
     types = _column_types(con, name)
-    exprs = [f"{cast_expression(c, quote(c.name), types[c.name])} AS {quote(c.name)}" for c in schema.columns]
+    present = [c for c in schema.columns if c.name in types]
+    exprs = [f"{cast_expression(c, quote(c.name), types[c.name])} AS {quote(c.name)}" for c in present]
+    exprs += [quote(c) for c in extra]
     return con.table(name).project(", ".join(exprs))
 
 

@@ -1,8 +1,8 @@
 """Build a card's modeling table: spine -> feature families -> target -> splits, on an Ibis backend.
 
-The feature definitions (family modules) are backend-neutral Ibis expressions; this module is the edge that
-picks the engine (DuckDB, in memory or in a database file), loads the canonical tables into it, materialises
-each step and brings the result back as pandas.
+The feature definitions (family modules) are backend-neutral Ibis expressions; this module hands the canonical
+tables to the engine ``features.engine`` names (DuckDB or Spark, see features.engine), stages each step inside
+it and brings only the final modeling table back as pandas.
 """
 
 from __future__ import annotations
@@ -11,28 +11,28 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
-from ibis.backends import BaseBackend
 
-from scorecard.config import CardConfig, FeaturesConfig
+from scorecard.config import CardConfig
 from scorecard.data.schema import TABLES, DType, SourceTables
 from scorecard.errors import DataError
-from scorecard.features import application, behaviour, bureau, collection, device
+from scorecard.features import custom
 from scorecard.features.application import application_features
-from scorecard.features.attributes import READS as attribute_reads
 from scorecard.features.attributes import attribute_table, policy_attributes
 from scorecard.features.behaviour import behaviour_features
 from scorecard.features.bureau import bureau_features
 from scorecard.features.catalogue import Family, FeatureDef, select_features
 from scorecard.features.collection import collection_features
+from scorecard.features.custom import custom_defs, custom_features
 from scorecard.features.device import device_features
-from scorecard.features.spine import READS as spine_reads
+from scorecard.features.engine import Engine, open_engine
+from scorecard.features.reads import card_needs, columns_read
 from scorecard.features.spine import (
     Sources,
     Spine,
+    active_rule,
     application_spine,
     behaviour_spine,
     collection_spine,
@@ -40,11 +40,12 @@ from scorecard.features.spine import (
     require,
 )
 from scorecard.features.splits import assign_splits
-from scorecard.features.targets import READS as target_reads
 from scorecard.features.targets import (
+    ROW_TABLES,
     application_target,
     behaviour_target,
     collection_target,
+    ready_made_target,
     target_summary,
 )
 
@@ -65,14 +66,7 @@ _FAMILIES: dict[Family, Callable[[Spine, Sources, CardConfig], ir.Table]] = {
     "application": lambda s, src, cfg: application_features(s, src),
     "behaviour": lambda s, src, cfg: behaviour_features(s, src),
     "collection": lambda s, src, cfg: collection_features(s, src, cfg.target.cure_days),
-}
-
-_FAMILY_READS: dict[Family, Mapping[str, tuple[str, ...]]] = {
-    "bureau": bureau.READS,
-    "device": device.READS,
-    "application": application.READS,
-    "behaviour": behaviour.READS,
-    "collection": collection.READS,
+    "custom": custom_features,
 }
 
 _TARGETS = {"application": application_target, "behaviour": behaviour_target, "collection": collection_target}
@@ -90,21 +84,28 @@ class ModelingTable:
     card: str
     attributes: list[str] = field(default_factory=list)
     """Policy attributes carried beside the features, never modeled (see features.attributes)."""
+    warnings: list[str] = field(default_factory=list)
+    """Features that came out constant or all missing, one line each with the reason."""
 
 
-def columns_read(cfg: CardConfig) -> dict[str, list[str]]:
-    """Per canonical table, the columns a card's build reads (its spine, families and target)."""
-    parts = [
-        spine_reads[cfg.card],
-        *(_FAMILY_READS[f] for f in _families(_selected(cfg))),
-        target_reads[cfg.card],
-        *(attribute_reads[a] for a in policy_attributes(cfg)),
-    ]
-    merged: dict[str, list[str]] = {}
-    for part in parts:
-        for table, columns in part.items():
-            merged[table] = list(dict.fromkeys([*merged.get(table, []), *columns]))
-    return merged
+def extra_columns(cfg: CardConfig) -> dict[str, dict[str, str]]:
+    """Per table, the source (non-canonical) columns the build reads -> the config key that reads them."""
+    extra = custom.readers(cfg)
+    if cfg.target.column is not None:
+        table = ROW_TABLES[cfg.card][0]
+        for key in ("column", "date_column", "day_offset_column"):
+            name = getattr(cfg.target, key)
+            if name is not None and name not in TABLES[table].column_names:
+                extra.setdefault(table, {}).setdefault(name, f"target.{key}")
+    return extra
+
+
+def load_card_sources(cfg: CardConfig) -> SourceTables:
+    """The canonical tables (plus the source columns custom features and the target read) a card's build needs:
+    read, mapped, validated and PII-free, with only the columns the card reads (``features.reads``)."""
+    from scorecard.data.ingest import load_sources
+
+    return load_sources(cfg.data, required=card_needs(cfg), extra=extra_columns(cfg))
 
 
 def required_tables(cfg: CardConfig) -> list[str]:
@@ -124,47 +125,45 @@ def build_modeling_table(
     """Point-in-time features, target and split for every row of the card's spine."""
     step = on_step or (lambda _: None)
     defs = _selected(cfg)
-    con = connect(cfg.features)
-    try:
+    with open_engine(cfg.features) as engine:
         step("load sources")
-        sources = load_into(con, tables, columns_read(cfg), copy=cfg.features.database is not None)
+        _check_extra_columns(tables, cfg)
+        sources = load_into(engine, tables, columns_read(cfg))
         step("spine")
-        spine = _spine(con, cfg, sources)
-        spine = Spine(con.create_table("_spine", spine.table, temp=True), spine.keys, spine.at_application)
+        spine = _spine(engine, cfg, sources)
+        spine = Spine(engine.stage("spine", spine.table), spine.keys, spine.at_application)
         keys = list(spine.keys)
         parts = []
         for family in _families(defs):
             step(f"{family} features")
-            parts.append(con.create_table(f"_{family}", _FAMILIES[family](spine, sources, cfg), temp=True))
+            parts.append(engine.stage(family, _FAMILIES[family](spine, sources, cfg)))
         attributes = policy_attributes(cfg)
         if attributes:
-            parts.append(
-                con.create_table("_attributes", attribute_table(spine, sources, attributes), temp=True)
-            )
+            parts.append(engine.stage("attributes", attribute_table(spine, sources, attributes)))
         step("target")
-        as_of = _reported_months(con, require(sources, "loan_performance", "targets"))[1]
-        target = _TARGETS[cfg.card](spine, sources, cfg.target, as_of)
+        target = _target(engine, spine, sources, cfg)
         step("collect")
         joined = spine.project("snapshot_date")
         for part in [*parts, target]:
             joined = joined.left_join(part, keys)
         names = [d.name for d in defs]
-        frame = con.to_pandas(
+        frame = engine.collect(
             joined.select(
                 *dict.fromkeys([*keys, "snapshot_date"]), *names, *attributes, "target", "target_status"
             )
         )
-    finally:
-        con.disconnect()
+        if cfg.target.column is not None and not (frame["target_status"] == "bad").any():
+            raise DataError(_no_bads(engine, sources, cfg))
     step("splits")
     if frame.empty:
-        raise DataError(
-            f"{cfg.name}: the {cfg.card} card has no modeling rows; check data.sources and features.observation"
-        )
+        raise DataError(_no_rows(cfg))
+    _check_snapshots(frame, cfg)
     frame = _typed(frame.sort_values(keys, kind="stable").reset_index(drop=True), defs)
     for name in attributes:
         frame[name] = none_for_missing(frame[name].astype(object))
     frame["split"] = assign_splits(frame["target"], frame["snapshot_date"], cfg.split)
+    warnings = degenerate_features(frame, defs)
+    frame.attrs["build_warnings"] = warnings
     return ModelingTable(
         frame=frame,
         keys=keys,
@@ -173,25 +172,108 @@ def build_modeling_table(
         target_summary=target_summary(frame["target_status"]),
         card=cfg.card,
         attributes=attributes,
+        warnings=warnings,
     )
 
 
-def connect(cfg: FeaturesConfig) -> BaseBackend:
-    """The DuckDB backend the features run on: in memory, or in ``features.database``."""
-    options = {
-        k: v for k, v in (("threads", cfg.threads), ("memory_limit", cfg.memory_limit)) if v is not None
-    }
-    return ibis.duckdb.connect(str(cfg.database) if cfg.database else ":memory:", **options)
+def degenerate_features(frame: pd.DataFrame, defs: list[FeatureDef]) -> list[str]:
+    """One line per feature that came out all missing or constant over the modeling rows, with the reason."""
+    lines = []
+    for d in defs:
+        values = frame[d.name]
+        known = values.dropna()
+        source = f"the {d.family} family ({FAMILY_SOURCES.get(d.family, 'its tables')})"
+        if d.family == "custom":
+            source = f"features.custom[{d.name}] ({d.definition})"
+        if known.empty:
+            lines.append(
+                f"feature {d.name!r} is all missing on {len(frame):,} rows: no value of {source} "
+                "falls before any snapshot; check the mapping of its columns"
+            )
+        elif known.nunique() == 1 and len(known) == len(values):
+            lines.append(
+                f"feature {d.name!r} is constant ({known.iloc[0]} on all {len(frame):,} rows): "
+                f"{source} never varies, so it cannot separate goods from bads"
+            )
+    return lines
+
+
+FAMILY_SOURCES = {
+    "bureau": "bureau_tradelines, bureau_inquiries",
+    "device": "device_events",
+    "application": "applications, customers",
+    "behaviour": "loan_performance",
+    "collection": "collection_cases, loan_performance",
+}
+"""The tables each built-in family reads, for warnings."""
+
+
+def _check_extra_columns(tables: Mapping[str, pd.DataFrame], cfg: CardConfig) -> None:
+    """Every source column a custom feature or the target reads is there; else one line naming the key."""
+    for table, readers in extra_columns(cfg).items():
+        if table not in tables:
+            continue
+        for column, reader in readers.items():
+            if column not in tables[table].columns:
+                raise DataError(
+                    f"{table}: column {column!r} read by {reader} is missing; the table has "
+                    f"{list(tables[table].columns)}"
+                )
+
+
+def _target(engine: Engine, spine: Spine, sources: Sources, cfg: CardConfig) -> ir.Table:
+    """The card's target: ready-made from the row table, or from loan_performance as of its latest month."""
+    if cfg.target.column is not None:
+        return ready_made_target(spine, sources, cfg.target, cfg.card)
+    as_of = _reported_months(engine, require(sources, "loan_performance", "targets"))[1]
+    return _TARGETS[cfg.card](spine, sources, cfg.target, as_of)
+
+
+def _no_bads(engine: Engine, sources: Sources, cfg: CardConfig) -> str:
+    """The error when no row of a ready-made target is bad: the values the column does hold."""
+    table = ROW_TABLES[cfg.card][0]
+    column = sources[table][cfg.target.column or ""]
+    found = engine.collect(column.name("v").as_table().distinct().limit(10))["v"].tolist()
+    return (
+        f"{table}.{cfg.target.column} (target.column): no row matches target.bad_value {cfg.target.bad_value!r}; "
+        f"the column holds {found}"
+    )
+
+
+def _no_rows(cfg: CardConfig) -> str:
+    """The error when the spine is empty, saying how its rows were decided."""
+    if cfg.card == "behaviour":
+        return (
+            f"{cfg.name}: the behaviour card has no modeling rows: no loan was active at any observation "
+            f"month (active = {active_rule(cfg)}); check data.sources.loan_performance and features.observation"
+        )
+    table = ROW_TABLES[cfg.card][0]
+    return f"{cfg.name}: the {cfg.card} card has no modeling rows; data.sources.{table} has no rows"
+
+
+def _check_snapshots(frame: pd.DataFrame, cfg: CardConfig) -> None:
+    """Every row needs a snapshot date; say which config key or column gave none."""
+    missing = frame["snapshot_date"].isna()
+    if not missing.any():
+        return
+    t = cfg.target
+    table = ROW_TABLES.get(cfg.card, ("loan_performance", ""))[0]
+    source = (
+        f"target.date_column {t.date_column!r}"
+        if t.date_column
+        else f"target.day_offset_column {t.day_offset_column!r}"
+        if t.day_offset_column
+        else "its canonical date"
+    )
+    raise DataError(
+        f"{table}: {int(missing.sum()):,} row(s) have no observation date (from {source}); expected a date on every row"
+    )
 
 
 def load_into(
-    con: BaseBackend, tables: Mapping[str, pd.DataFrame], columns: Mapping[str, list[str]], copy: bool = False
+    engine: Engine, tables: Mapping[str, pd.DataFrame], columns: Mapping[str, list[str]]
 ) -> dict[str, ir.Table]:
-    """Hand the ``columns`` of the canonical pandas tables to the backend, typed by the canonical schema.
-
-    Without ``copy`` the backend scans the Arrow data in place (in-memory default); with it the data is
-    copied into the backend's database (a DuckDB file that can spill to disk).
-    """
+    """Hand the ``columns`` of the canonical pandas tables to the engine, typed by the canonical schema."""
     loaded = {}
     for name, wanted in columns.items():
         if name not in tables:
@@ -199,46 +281,60 @@ def load_into(
                 f"data.sources: table '{name}' is required by this card; add it to the card's config"
             )
         df = tables[name]
+        canonical = TABLES[name].column_names
         missing = [c for c in wanted if c not in df.columns]
+        if any(c in canonical for c in missing):
+            raise DataError(
+                f"{name}: missing canonical column(s) {[c for c in missing if c in canonical]}; "
+                f"map them in data.sources.{name}.mapping"
+            )
         if missing:
             raise DataError(
-                f"{name}: missing canonical column(s) {missing}; map them in data.sources.{name}.mapping"
+                f"{name}: missing source column(s) {missing}; load the sources with the card's extra columns"
             )
-        schema = pa.schema([(c, _ARROW_TYPES[TABLES[name].column(c).dtype]) for c in wanted])
         try:
-            arrow = pa.Table.from_pandas(df[wanted], preserve_index=False).cast(schema)
+            arrow = pa.Table.from_pandas(df[wanted], preserve_index=False)
+            schema = pa.schema(
+                [
+                    (
+                        c,
+                        _ARROW_TYPES[TABLES[name].column(c).dtype]
+                        if c in canonical
+                        else arrow.schema.field(c).type,
+                    )
+                    for c in wanted
+                ]
+            )
+            arrow = arrow.cast(schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
             raise DataError(f"{name}: columns do not match the canonical types ({exc})") from None
-        loaded[name] = (
-            con.create_table(f"_src_{name}", arrow, temp=True, overwrite=True)
-            if copy
-            else ibis.memtable(arrow)
-        )
+        loaded[name] = engine.load(name, arrow)
     return loaded
 
 
 def _selected(cfg: CardConfig) -> list[FeatureDef]:
     f = cfg.features
-    return select_features(cfg.card, f.families, f.include, f.exclude)
+    return [*select_features(cfg.card, f.families, f.include, f.exclude), *custom_defs(cfg)]
 
 
 def _families(defs: list[FeatureDef]) -> list[Family]:
     return list(dict.fromkeys(d.family for d in defs))
 
 
-def _spine(con: BaseBackend, cfg: CardConfig, sources: Sources) -> Spine:
+def _spine(engine: Engine, cfg: CardConfig, sources: Sources) -> Spine:
     if cfg.card == "application":
-        return application_spine(sources)
+        return application_spine(sources, cfg.target)
     if cfg.card == "collection":
-        return collection_spine(sources)
-    first, last = _reported_months(con, require(sources, "loan_performance", "the behaviour card"))
+        return collection_spine(sources, cfg.target)
+    first, last = _reported_months(engine, require(sources, "loan_performance", "the behaviour card"))
     return behaviour_spine(sources, cfg, observation_months(cfg.features.observation, first, last))
 
 
-def _reported_months(con: BaseBackend, perf: ir.Table) -> tuple[dt.date, dt.date]:
+def _reported_months(engine: Engine, perf: ir.Table) -> tuple[dt.date, dt.date]:
     """The first and the latest reported month (the latest is the portfolio's as-of month)."""
-    span = con.to_pandas(perf.aggregate(first=perf.month.min(), last=perf.month.max()))
-    first, last = span.loc[0, "first"], span.loc[0, "last"]
+    span = engine.collect(perf.aggregate(first=perf.month.min(), last=perf.month.max()))
+    row = span.iloc[0].to_dict()
+    first, last = row["first"], row["last"]
     if pd.isna(first):
         raise DataError("loan_performance: the table is empty; targets need at least one reported month")
     return pd.Timestamp(first).date(), pd.Timestamp(last).date()

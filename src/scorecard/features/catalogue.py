@@ -13,11 +13,12 @@ from typing import Literal
 
 from scorecard.errors import ConfigError
 
-Family = Literal["bureau", "device", "application", "behaviour", "collection"]
+Family = Literal["bureau", "device", "application", "behaviour", "collection", "custom"]
 Kind = Literal["numerical", "categorical"]
 Card = Literal["application", "behaviour", "collection"]
 
 FAMILIES: tuple[Family, ...] = ("bureau", "device", "application", "behaviour", "collection")
+"""The built-in families; ``custom`` features are declared per card config (scorecard.features.custom)."""
 
 FAMILY_CARDS: dict[Family, tuple[Card, ...]] = {
     "bureau": ("application", "behaviour", "collection"),
@@ -25,6 +26,7 @@ FAMILY_CARDS: dict[Family, tuple[Card, ...]] = {
     "application": ("application",),
     "behaviour": ("behaviour", "collection"),
     "collection": ("collection",),
+    "custom": ("application", "behaviour", "collection"),
 }
 """Cards whose modeling rows a family can be computed for (application data exists only at application)."""
 
@@ -46,6 +48,13 @@ FAMILY_RULES: dict[Family, str] = {
     "behaviour": "monthly loan_performance rows whose month has ended before the snapshot "
     "(month + 1 month <= snapshot); an N-month window holds the N calendar months before the snapshot's month.",
     "collection": "the case as recorded at entry; earlier episodes, cures and payments strictly before entry.",
+    "custom": "declared in the card's config (features.custom): a pass-through column of the row's "
+    "application, case or customer, or an aggregation (count, sum, min, max, mean, last, months_since) over "
+    "a child table's rows of the customer dated strictly before the snapshot (a monthly report once its "
+    "month has ended), optionally filtered (a SQL predicate) and windowed (window_months / window_days); "
+    "with no such row count and sum are 0, the others missing. Child tables: bureau_tradelines, "
+    "bureau_inquiries, device_events, applications, loan_performance and collection_cases (the last two "
+    "through applications.loan_id).",
 }
 
 
@@ -229,8 +238,8 @@ def select_features(
     return [f for f in CATALOGUE if f.name in wanted and f.name not in exclude]
 
 
-def catalogue_markdown(card: Card | None = None) -> str:
-    """The catalogue as Markdown: one table per family with its point-in-time rule."""
+def catalogue_markdown(card: Card | None = None, custom: Sequence[FeatureDef] = ()) -> str:
+    """The catalogue as Markdown: one table per family with its point-in-time rule, then custom features."""
     lines = [
         "# Feature catalogue",
         "",
@@ -251,5 +260,15 @@ def catalogue_markdown(card: Card | None = None) -> str:
             "|---|---|---|---|",
         ]
         lines += [f"| `{f.name}` | {f.definition} | {f.window} | {f.kind} |" for f in defs]
+        lines.append("")
+    lines += [
+        "## custom",
+        "",
+        f"Cards: {', '.join(FAMILY_CARDS['custom'])}. Point in time: {FAMILY_RULES['custom']}",
+        "",
+    ]
+    if custom:
+        lines += ["| name | definition | window | kind |", "|---|---|---|---|"]
+        lines += [f"| `{f.name}` | {f.definition} | {f.window} | {f.kind} |" for f in custom]
         lines.append("")
     return "\n".join(lines)

@@ -1,8 +1,9 @@
 """The spine of each card: one row per modeling unit, its keys, its customer and its snapshot date.
 
-- application: one row per application, snapshot = application date.
+- application: one row per application, snapshot = application date (or the ready-made target's date).
 - behaviour: one row per active booked loan per observation month, snapshot = the observation month's first
-  day; active = reported in the month before with a positive balance and below ``target.bad_dpd``.
+  day; active = reported in the month before below ``target.bad_dpd`` (and, by default, with a positive
+  balance: ``features.observation.active``).
 - collection: one row per collection case, snapshot = entry date.
 """
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
-from scorecard.config import CardConfig, ObservationConfig
+from scorecard.config import CardConfig, ObservationConfig, TargetConfig
 from scorecard.errors import DataError
 from scorecard.features.periods import month_available
 
@@ -67,13 +68,37 @@ def require(sources: Sources, name: str, needed_for: str) -> ir.Table:
     return sources[name]
 
 
-def application_spine(sources: Sources) -> Spine:
-    """One row per application, at the application date."""
+def observation_date(rows: ir.Table, canonical: str, target: TargetConfig) -> ir.DateValue:
+    """A row's snapshot: ``target.date_column``, or ``anchor_date`` + ``day_offset_column`` days, or the
+    canonical date column."""
+    if target.date_column is not None:
+        return rows[target.date_column].cast("date")
+    if target.anchor_date is not None:
+        anchor = ibis.literal(target.anchor_date, type="date")
+        if target.day_offset_column is None:
+            return anchor
+        return anchor + rows[target.day_offset_column].cast("int64").as_interval("D")
+    return rows[canonical].cast("date")
+
+
+def spine_reads(cfg: CardConfig) -> dict[str, tuple[str, ...]]:
+    """The columns the card's spine reads: ``READS`` without the canonical date when the target names the
+    observation date, and without the balance when any reported loan is active."""
+    unread = set()
+    if cfg.target.date_column is not None or cfg.target.anchor_date is not None:
+        unread |= {"application_date", "entry_date"}
+    if cfg.features.observation.active == "reported":
+        unread.add("balance")
+    return {table: tuple(c for c in cols if c not in unread) for table, cols in READS[cfg.card].items()}
+
+
+def application_spine(sources: Sources, target: TargetConfig) -> Spine:
+    """One row per application, at the application date (or the target's observation date)."""
     apps = require(sources, "applications", "the application card")
     table = apps.select(
         "application_id",
         "customer_id",
-        snapshot_date=apps.application_date.cast("date"),
+        snapshot_date=observation_date(apps, "application_date", target),
         loan_id=apps.loan_id,
         decision=apps.decision,
         declared_province=apps.declared_province,
@@ -101,26 +126,39 @@ def _add_months(d: dt.date, n: int) -> dt.date:
     return dt.date(d.year + y, m + 1, 1)
 
 
+def active_rule(cfg: CardConfig) -> str:
+    """How the behaviour card decides that a loan is active at an observation month, in words."""
+    balance = " with a balance above 0" if cfg.features.observation.active == "positive_balance" else ""
+    return (
+        f"reported in the month before{balance} and DPD below target.bad_dpd ({cfg.target.bad_dpd}); "
+        f"features.observation.active: {cfg.features.observation.active}"
+    )
+
+
 def behaviour_spine(sources: Sources, cfg: CardConfig, months: list[dt.date]) -> Spine:
-    """Active booked loans at each observation month (reported the month before: balance > 0, DPD < bad)."""
+    """Active booked loans at each observation month (see ``active_rule``)."""
     perf = require(sources, "loan_performance", "the behaviour card")
     apps = require(sources, "applications", "the behaviour card (loan -> customer)")
     obs = ibis.memtable({"snapshot_date": months}, schema={"snapshot_date": "date"})
-    active = perf.filter(perf.balance > 0, perf.dpd < cfg.target.bad_dpd).select(
-        "loan_id", snapshot_date=month_available(perf.month.cast("date"))
-    )
+    active = perf.filter(perf.dpd < cfg.target.bad_dpd)
+    if cfg.features.observation.active == "positive_balance":
+        active = active.filter(active.balance > 0)
+    active = active.select("loan_id", snapshot_date=month_available(perf.month.cast("date")))
     active = active.inner_join(obs, "snapshot_date")
     loans = apps.filter(apps.loan_id.notnull()).select("loan_id", "customer_id")
     table = active.inner_join(loans, "loan_id").select("loan_id", "snapshot_date", "customer_id")
     return Spine(table, ("loan_id", "snapshot_date"))
 
 
-def collection_spine(sources: Sources) -> Spine:
-    """One row per collection case, at its entry date."""
+def collection_spine(sources: Sources, target: TargetConfig) -> Spine:
+    """One row per collection case, at its entry date (or the target's observation date)."""
     cases = require(sources, "collection_cases", "the collection card")
     apps = require(sources, "applications", "the collection card (loan -> customer)")
     loans = apps.filter(apps.loan_id.notnull()).select("loan_id", "customer_id")
     table = cases.left_join(loans, "loan_id").select(
-        "case_id", cases.loan_id, "customer_id", snapshot_date=cases.entry_date.cast("date")
+        "case_id",
+        cases.loan_id,
+        "customer_id",
+        snapshot_date=observation_date(cases, "entry_date", target),
     )
     return Spine(table, ("case_id",))

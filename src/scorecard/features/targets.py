@@ -22,7 +22,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from scorecard.config import TargetConfig
+from scorecard.config import Scalar, TargetConfig
 from scorecard.features.collection import cure_dates, cure_report_month
 from scorecard.features.periods import month_start, months_ahead
 from scorecard.features.spine import Sources, Spine, require
@@ -80,6 +80,75 @@ def collection_target(spine: Spine, sources: Sources, cfg: TargetConfig, as_of: 
     status = ibis.cases((~matured, "immature"), (bad, "bad"), else_="good")
     target = ibis.cases((status == "bad", 1.0), (status == "good", 0.0), else_=ibis.null("float64"))
     return t.select(*spine.keys, target=target, target_status=status)
+
+
+ROW_TABLES: dict[str, tuple[str, str]] = {
+    "application": ("applications", "application_id"),
+    "collection": ("collection_cases", "case_id"),
+}
+"""Per card with a ready-made target (target.column): the row table and its key."""
+
+
+def ready_made_reads(card: str, cfg: TargetConfig) -> dict[str, tuple[str, ...]]:
+    """The columns a ready-made target reads (its row table's key, outcome and observation date columns)."""
+    table, key = ROW_TABLES[card]
+    named = (cfg.column, cfg.date_column, cfg.day_offset_column)
+    return {table: (key, *(c for c in named if c is not None))}
+
+
+def ready_made_target(spine: Spine, sources: Sources, cfg: TargetConfig, card: str) -> ir.Table:
+    """Keys + target + target_status from the row table's own outcome column.
+
+    bad: a ``bad_value``; indeterminate: an ``indeterminate_values`` value; good: any other known value;
+    no value: a reject when the application was not booked (application card), else immature.
+    """
+    table, key = ROW_TABLES[card]
+    rows = require(sources, table, "target.column")
+    outcome = rows.select(key, _outcome=rows[cfg.column or ""])
+    booking = ("decision", "loan_id") if card == "application" else ()
+    t = spine.project(*booking).left_join(outcome, key)
+    bad = _matches(t._outcome, cfg.bad_values)
+    indeterminate = _matches(t._outcome, cfg.indeterminate_values)
+    unknown = (
+        ibis.ifelse((t.decision == "approved") & t.loan_id.notnull(), "immature", "reject")
+        if card == "application"
+        else ibis.literal("immature")
+    )
+    status = ibis.cases(
+        (t._outcome.isnull(), unknown), (bad, "bad"), (indeterminate, "indeterminate"), else_="good"
+    )
+    good = (status == "good") | ((status == "indeterminate") & (cfg.indeterminate == "good"))
+    target = ibis.cases((status == "bad", 1.0), (good, 0.0), else_=ibis.null("float64"))
+    return t.select(*spine.keys, target=target, target_status=status)
+
+
+def _matches(value: ir.Value, wanted: list[Scalar]) -> ir.BooleanValue:
+    """Whether ``value`` is one of ``wanted``, compared as numbers, booleans or text after the column's type."""
+    dtype = value.type()
+    if dtype.is_boolean():
+        flags = [_as_bool(v) for v in wanted]
+        return value.isin([f for f in flags if f is not None]) if any(f is not None for f in flags) else _no()
+    if dtype.is_numeric():
+        numbers = [n for n in (_as_number(v) for v in wanted) if n is not None]
+        return value.cast("float64").isin(numbers) if numbers else _no()
+    return value.cast("string").isin([str(v) for v in wanted]) if wanted else _no()
+
+
+def _no() -> ir.BooleanValue:
+    return ibis.literal(False)
+
+
+def _as_number(v: Scalar) -> float | None:
+    try:
+        return float(v)
+    except ValueError:
+        return None
+
+
+def _as_bool(v: Scalar) -> bool | None:
+    if isinstance(v, bool):
+        return v
+    return {"1": True, "0": False, "true": True, "false": False}.get(str(v).strip().lower())
 
 
 def _worst_in_window(base: ir.Table, sources: Sources, keys: list[str], months: int) -> ir.Table:

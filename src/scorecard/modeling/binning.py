@@ -19,6 +19,7 @@ from typing import Any, get_args
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from optbinning import BinningProcess, OptimalBinning
 from optbinning.binning.transformations import transform_event_rate_to_woe
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -28,7 +29,13 @@ from sklearn.utils.validation import check_is_fitted
 from scorecard.config import BinningConfig, MonotonicTrend, PrebinningMethod
 from scorecard.errors import ConfigError, ModelError
 from scorecard.modeling.inputs import InvalidInput, as_frame, binary_target, check_lengths, fitted_frame
-from scorecard.modeling.overrides import BinningOverride, resolve_overrides
+from scorecard.modeling.overrides import (
+    REASON_PLACEHOLDER,
+    BinningOverride,
+    resolve_overrides,
+    unreviewed,
+)
+from scorecard.modeling.plots import binning_plot
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +147,8 @@ class WoeBinner(TransformerMixin, BaseEstimator):
         if unknown:
             raise ConfigError(f"{source}: overrides name features not in the data: {unknown}")
         fit_params = {c: self._fit_params(c, overrides.get(c)) for c in kept}
+        for col in [c for c, o in overrides.items() if not o.reason.strip()] + unreviewed(overrides):
+            log.warning("%s: the override for %r gives no reviewed reason", source, col)
 
         process = BinningProcess(
             variable_names=kept,
@@ -154,6 +163,8 @@ class WoeBinner(TransformerMixin, BaseEstimator):
         )
         process.fit(data[kept], target)
 
+        self.overrides_: dict[str, BinningOverride] = overrides
+        self.overrides_source_ = source
         self.overrides_applied_: dict[str, dict[str, Any]] = {}
         for col, override in overrides.items():
             if col in self.dropped_:
@@ -227,26 +238,63 @@ class WoeBinner(TransformerMixin, BaseEstimator):
         return np.asarray(self.features_, dtype=object)
 
     # -------------------------------------------------------------- reports
-    def binning_table(self, feature: str) -> pd.DataFrame:
-        """Bins of one feature: bin, count, count_share, goods, bads, event_rate, woe, iv (incl. special/missing)."""
+    def binning_table(self, feature: str | None = None) -> pd.DataFrame:
+        """Bins of one feature: bin, count, count_share, goods, bads, event_rate (NaN when empty), woe, iv;
+        the special and missing bins last. ``feature=None``: every binned feature's table, one block after
+        another, with a leading ``feature`` column."""
+        if feature is None:
+            check_is_fitted(self, "binning_process_")
+            blocks = [self.binning_table(f).assign(feature=f) for f in self.features_]
+            table = pd.concat(blocks, ignore_index=True)
+            return table[["feature", *table.columns[:-1]]]
         optb = self._optb(feature)
         table = optb.binning_table.build(add_totals=False)
-        out = pd.DataFrame(
+        count = table["Count"].to_numpy(dtype=np.int64)
+        bads = table["Event"].to_numpy(dtype=np.int64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(count > 0, bads / count, np.nan)
+        return pd.DataFrame(
             {
                 "bin": [
                     *self._labels(feature, optb),
                     *[str(b) for b in table["Bin"].iloc[len(table) - 2 :]],
                 ],
-                "count": table["Count"].to_numpy(dtype=np.int64),
+                "count": count,
                 "count_share": table["Count (%)"].to_numpy(dtype=float),
                 "goods": table["Non-event"].to_numpy(dtype=np.int64),
-                "bads": table["Event"].to_numpy(dtype=np.int64),
-                "event_rate": table["Event rate"].to_numpy(dtype=float),
+                "bads": bads,
+                "event_rate": rate,
                 "woe": pd.to_numeric(table["WoE"], errors="coerce").to_numpy(dtype=float),
                 "iv": table["IV"].to_numpy(dtype=float),
             }
         )
-        return out
+
+    def plot(self, feature: str) -> Figure:
+        """Bars of each bin's row count and a line of its event rate, bins labelled (``plots.binning_plot``)."""
+        table = self.binning_table(feature)
+        return binning_plot(table, f"{feature}: rows and event rate by bin (IV {table['iv'].sum():.3f})")
+
+    def frozen_overrides(
+        self, features: Sequence[str] | None = None, reason: str = REASON_PLACEHOLDER
+    ) -> dict[str, BinningOverride]:
+        """The fitted bins as fixed overrides (``splits`` or ``groups``) that refit to the same bins.
+
+        Categorical groups leave out the rare-category ("others") bin: categories outside the listed groups
+        form it again. A numerical feature with a single bin has no splits to fix and is left out.
+        """
+        check_is_fitted(self, "binning_process_")
+        frozen: dict[str, BinningOverride] = {}
+        for feature in self.features_ if features is None else features:
+            optb = self._optb(feature)
+            if feature in self.categorical_:
+                others = {str(c) for c in _others(optb)}
+                groups = [[str(c) for c in g] for g in optb.splits]
+                kept = [g for g in groups if not (others and set(g) == others)]
+                frozen[feature] = BinningOverride(groups=kept, reason=reason)
+            elif len(optb.splits):
+                splits = np.asarray(optb.splits, dtype=np.float64).tolist()
+                frozen[feature] = BinningOverride(splits=splits, reason=reason)
+        return frozen
 
     def bin_spec(self, feature: str) -> dict[str, Any]:
         """The feature's bins as a JSON-ready dict (scorecard spec without points); replays ``transform``."""
@@ -438,7 +486,11 @@ class WoeBinner(TransformerMixin, BaseEstimator):
     def _optb(self, feature: str) -> OptimalBinning:
         check_is_fitted(self, "binning_process_")
         if feature not in self.features_:
-            why = f"dropped: {self.dropped_[feature]}" if feature in self.dropped_ else "not a fitted feature"
+            why = (
+                f"dropped: {self.dropped_[feature]}"
+                if feature in self.dropped_
+                else f"not a binned feature; binned: {', '.join(self.features_)}"
+            )
             raise KeyError(f"feature {feature!r} has no binning ({why})")
         return self.binning_process_.get_binned_variable(feature)
 

@@ -13,6 +13,10 @@ File format (YAML)::
       channel:                      # categorical: fixed groups of categories
         groups: [["online", "app"], ["branch", "agent"]]
 
+``scorecard bins freeze`` writes a run's bins in this format with the reason ``REASON_PLACEHOLDER``
+("TODO: reason"): ``train_card`` refuses to train while any reason still starts with "TODO", and the
+binner warns about overrides without a reason, so that every reviewed bin says why before it ships.
+
 ``splits`` / ``groups`` fix the bins as given (no monotonic constraint unless ``trend`` is also given);
 ``merge`` refits with the optimal splits minus the boundaries inside each merged run; ``trend`` replaces the
 feature's monotonic trend. Every applied override is recorded in ``WoeBinner.overrides_applied_``.
@@ -25,11 +29,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from scorecard.config import MonotonicTrend
 from scorecard.errors import ConfigError
 from scorecard.modeling.inputs import read_yaml
+
+REASON_PLACEHOLDER = "TODO: reason"
 
 
 class BinningOverride(BaseModel):
@@ -111,3 +118,32 @@ def resolve_overrides(overrides: Any) -> tuple[dict[str, BinningOverride], str]:
     if isinstance(overrides, Mapping) and all(isinstance(v, BinningOverride) for v in overrides.values()):
         return dict(overrides), "<dict>"
     return parse_overrides(overrides, "<dict>"), "<dict>"
+
+
+def unreviewed(overrides: Mapping[str, BinningOverride]) -> list[str]:
+    """Features whose reason still starts with "TODO" (the placeholder ``bins freeze`` writes)."""
+    return [f for f, o in overrides.items() if o.reason.strip().upper().startswith("TODO")]
+
+
+def check_reviewed(overrides: Mapping[str, BinningOverride], source: str) -> None:
+    """Refuse overrides whose reason is still a placeholder: a card ships only reviewed bins."""
+    pending = unreviewed(overrides)
+    if pending:
+        raise ConfigError(
+            f"{source}: overrides for {pending} still carry a placeholder reason ({REASON_PLACEHOLDER!r}); "
+            "write why each reviewed binning is right before training the card"
+        )
+
+
+def describe(override: BinningOverride) -> str:
+    """What an override fixes, in one line (its reason aside), e.g. ``splits [0.3, 0.5]; trend ascending``."""
+    fields = override.model_dump(exclude_none=True, exclude={"reason"}, mode="json")
+    return "; ".join(f"{key} {value}" for key, value in fields.items())
+
+
+def dump_overrides(overrides: Mapping[str, BinningOverride], header: str = "") -> str:
+    """Overrides as an overrides YAML file that ``load_overrides`` reads back equal; ``header`` becomes comments."""
+    body = {"features": {f: o.model_dump(exclude_none=True, mode="json") for f, o in overrides.items()}}
+    text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100)
+    comments = "".join(f"# {line}\n".replace("# \n", "#\n") for line in header.splitlines())
+    return comments + text

@@ -166,6 +166,30 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         return (self.base_points_ + self.points(X).to_numpy().sum(axis=1)).astype(np.int64)
 
     # -------------------------------------------------------------- outputs
+    def binning_table(self, feature: str | None = None) -> pd.DataFrame:
+        """``WoeBinner.binning_table`` with each bin's integer ``points``; <NA> for a feature not on the card."""
+        check_is_fitted(self, "logit_")
+        table = self.binner_.binning_table(feature)
+        names = table["feature"] if feature is None else pd.Series(feature, index=table.index)
+        specs = {s["name"]: s for s in self.feature_specs_}
+        points: list[Any] = []
+        for name, rows in names.groupby(names, sort=False).size().items():
+            spec = specs.get(str(name))
+            if spec is None:
+                points += [pd.NA] * rows
+                continue
+            bins = [
+                *(b["points"] for b in spec["bins"]),
+                spec["special"]["points"],
+                spec["missing"]["points"],
+            ]
+            if len(bins) != rows:
+                raise ModelError(
+                    f"Scorecard: the {rows} bins of {name!r} do not match its {len(bins)} points"
+                )
+            points += bins
+        return table.assign(points=pd.array(points, dtype="Int64"))
+
     def to_spec(self) -> dict[str, Any]:
         """JSON-ready scorecard spec that replays ``predict_score`` exactly (see CONTRACTS.md)."""
         check_is_fitted(self, "logit_")

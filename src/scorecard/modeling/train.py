@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import joblib
 import numpy as np
 import pandas as pd
+import yaml
 
 from scorecard.config import CardConfig
 from scorecard.errors import ConfigError, DataError, ModelError, ScorecardError
@@ -27,8 +28,13 @@ from scorecard.modeling.calibration import Calibrator, MasterScale
 from scorecard.modeling.challenger import Challenger
 from scorecard.modeling.evaluation import evaluate
 from scorecard.modeling.inputs import binary_target
+from scorecard.modeling.overrides import check_reviewed, dump_overrides, resolve_overrides
 from scorecard.modeling.reasons import ReasonCoder
+from scorecard.modeling.reject import InferredRejects, development_rejects, infer, through_the_door
+from scorecard.modeling.sample import exclusion_waterfall, sample_windows
 from scorecard.modeling.scorecard import Scorecard
+from scorecard.modeling.stability import confidence_table, feature_stability
+from scorecard.modeling.strategy import cutoff_table
 
 if TYPE_CHECKING:
     from scorecard.features.build import ModelingTable
@@ -38,6 +44,8 @@ log = logging.getLogger(__name__)
 CARD_FILE = "trained_card.joblib"
 CARD_SPEC = "card_spec.json"
 """Everything a bundle is exported from, as JSON: export reads it and never unpickles the run folder."""
+OVERRIDES_FILE = "overrides.yaml"
+FROZEN_BINS_FILE = "frozen_bins.yaml"
 MODEL_SPLITS = ("train", "test", "oot")
 SHAP_ROWS = 5_000
 
@@ -59,6 +67,9 @@ class TrainedCard:
     data_fingerprint: str
     run_dir: Path | None = None
     decisions: list[str] = field(default_factory=list)
+    strategy: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Strategy tables: ``cutoffs`` from training; knock-outs, treatments, limits added from the bundle."""
+    rejects: InferredRejects | None = None
 
     @property
     def features(self) -> list[str]:
@@ -71,11 +82,8 @@ class TrainedCard:
         return self.scorecard.binner_
 
     def binning_tables(self) -> pd.DataFrame:
-        """Binning tables of every binned feature, one block per feature."""
-        binner = self.binner
-        return pd.concat(
-            [binner.binning_table(f).assign(feature=f) for f in binner.features_], ignore_index=True
-        ).pipe(lambda t: t[["feature", *[c for c in t.columns if c != "feature"]]])
+        """Binning tables of every binned feature, one block per feature, with points for the card's features."""
+        return self.scorecard.binning_table()
 
     def score_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Score raw feature rows: integer score, calibrated pd, grade and reason_1..k codes ("" when none)."""
@@ -107,14 +115,24 @@ class TrainedCard:
             "selection_log": self.scorecard.selector_.log_,
             "coefficients": self.scorecard.coef_table_,
             "points_table": self.scorecard.points_table_,
+            "sample/waterfall": exclusion_waterfall(self.table.frame),
+            "sample/windows": sample_windows(self.table.frame),
+            "binning_overrides": self.override_log(),
+            "evaluation/confidence_intervals": confidence_table(self.metrics),
+            **({"evaluation/feature_stability": self.feature_stability()} if self._has("oot") else {}),
             **{f"evaluation/{name}": table for name, table in self.evaluation.items()},
+            **({"reject_inference": self.rejects.summary} if self.rejects is not None else {}),
         }
         for name, table in tables.items():
             path = out / f"{name}.csv"
             path.parent.mkdir(parents=True, exist_ok=True)
             table.to_csv(path, index=False)
+        self.write_strategy()
         write_json(out / "metrics.json", self.metrics)
         write_json(out / "scorecard.json", self.scorecard.to_spec())
+        (out / "config.yaml").write_text(
+            yaml.safe_dump(self.config.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+        )
         write_json(
             out / "run.json",
             {
@@ -124,8 +142,16 @@ class TrainedCard:
                 "target_summary": dict(self.table.target_summary),
                 "features": self.features,
                 "decisions": self.decisions,
+                "reject_inference": None
+                if self.rejects is None
+                else {
+                    "method": self.rejects.method,
+                    "rows": self.rejects.rows,
+                    "bad_rate": self.rejects.bad_rate,
+                },
             },
         )
+        self._save_overrides(out)
         from scorecard.data.ingest import source_queries
 
         queries = source_queries(self.config.data)
@@ -153,6 +179,42 @@ class TrainedCard:
             else {"design": self.challenger.design(), "model": self.challenger.model_text()},
         }
 
+    def _has(self, split: str) -> bool:
+        return bool((self.table.frame["split"] == split).any())
+
+    def feature_stability(self) -> pd.DataFrame:
+        """CSI and points shift of every card feature, training rows against out-of-time rows."""
+        frame = self.table.frame
+        rows = {s: frame.loc[frame["split"] == s, self.features] for s in ("train", "oot")}
+        return feature_stability(self.scorecard.points(rows["train"]), self.scorecard.points(rows["oot"]))
+
+    def override_log(self) -> pd.DataFrame:
+        """Every manual binning override applied: feature, what it set, its reason and source file."""
+        applied = getattr(self.binner, "overrides_applied_", {})
+        return pd.DataFrame(
+            [
+                {
+                    "feature": feature,
+                    "override": "; ".join(
+                        f"{k}={v}" for k, v in entry.items() if k not in ("reason", "source")
+                    ),
+                    "reason": entry.get("reason") or "",
+                    "source": entry.get("source") or "",
+                }
+                for feature, entry in applied.items()
+            ],
+            columns=["feature", "override", "reason", "source"],
+        )
+
+    def write_strategy(self) -> None:
+        """Write the strategy tables to ``<run_dir>/strategy/<name>.csv`` (run folder cards only)."""
+        if self.run_dir is None:
+            return
+        folder = Path(self.run_dir) / "strategy"
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, table in self.strategy.items():
+            table.to_csv(folder / f"{name}.csv", index=False)
+
     @classmethod
     def load(cls, run_dir: Path | str) -> TrainedCard:
         """Read a card written by ``save``."""
@@ -164,6 +226,23 @@ class TrainedCard:
             raise ScorecardError(f"{path}: holds a {type(card).__name__}, not a TrainedCard")
         card.run_dir = Path(run_dir).resolve()
         return card
+
+    def _save_overrides(self, out: Path) -> None:
+        """``overrides.yaml``: the overrides the binning used, every reason with them; ``frozen_bins.yaml``:
+        every binned feature's bins as fixed overrides (``scorecard bins freeze`` copies from it)."""
+        binner = self.binner
+        if binner.overrides_:
+            applied = ", ".join(binner.overrides_applied_) or "none"
+            header = (
+                f"Binning overrides card {self.config.name!r} was trained with, from "
+                f"{binner.overrides_source_}.\nApplied to: {applied}."
+            )
+            (out / OVERRIDES_FILE).write_text(dump_overrides(binner.overrides_, header))
+        header = (
+            f"The bins of card {self.config.name!r} as fixed overrides; `scorecard bins freeze` writes them out.\n"
+            f"On the card: {', '.join(self.features)}."
+        )
+        (out / FROZEN_BINS_FILE).write_text(dump_overrides(binner.frozen_overrides(), header))
 
     def _save_plots(self, out: Path) -> None:
         models = [m for m in ("scorecard", "challenger") if f"{m}_score" in self.scored]
@@ -186,13 +265,19 @@ class TrainedCard:
                 out / f"calibration_{split}.png",
             )
         for feature in self.features:
-            plots.save_figure(plots.woe_plot(self.binner.bin_spec(feature)), out / "woe" / f"{feature}.png")
+            table = self.scorecard.binning_table(feature)
+            title = f"{feature}: rows, event rate and points by bin"
+            plots.save_figure(plots.binning_plot(table, title), out / "woe" / f"{feature}.png")
 
 
 def train_card(
     config: CardConfig, table: ModelingTable | None = None, run_dir: Path | str | None = None
 ) -> TrainedCard:
-    """Train the scorecard, its calibration, reason codes and challenger on ``table`` (loaded when None)."""
+    """Train the scorecard, its calibration, reason codes and challenger on ``table`` (loaded when None).
+
+    Binning overrides whose reason is still a placeholder are refused before any data is read.
+    """
+    check_reviewed(*resolve_overrides(config.binning.overrides))
     if table is None:
         table = load_table(config)
     frame, features = _modeling_rows(table)
@@ -201,6 +286,16 @@ def train_card(
     decisions: list[str] = []
 
     card_model = Scorecard.from_config(config, categorical_features=table.categorical).fit(X, y)
+    rejects = None
+    if config.card == "application" and (table.frame["target_status"] == "reject").any():
+        card_model, rejects = _with_rejects(config, table, features, card_model, X, y)
+        if rejects.method != "none":
+            decisions.append(
+                f"reject inference ({rejects.method}): {rejects.rows} development-window rejects added to "
+                f"training, inferred bad rate {rejects.bad_rate:.4f} (accepts {float(y.mean()):.4f})"
+            )
+            X = pd.concat([X, table.frame.loc[rejects.index, features]])
+            y = np.concatenate([y, rejects.target])
     for feature, reason in card_model.binner_.dropped_.items():
         decisions.append(f"binning dropped {feature}: {reason}")
     selection = card_model.selector_.log_
@@ -231,6 +326,16 @@ def train_card(
     metrics, tables = evaluate(scored, models, grades)
     if challenger is not None:
         tables["challenger_importance"] = _challenger_importance(challenger, frame, features)
+    sample = scored[scored["split"] == ("oot" if (scored["split"] == "oot").any() else "test")]
+    cutoffs = config.policy.cutoffs
+    strategy = {
+        "cutoffs": cutoff_table(
+            sample["scorecard_score"].to_numpy(),
+            sample["target"].to_numpy(),
+            sample["scorecard_pd"].to_numpy(),
+            policy=None if cutoffs is None else cutoffs.model_dump(),
+        )
+    }
     for decision in decisions:
         log.info("%s: %s", config.name, decision)
     card = TrainedCard(
@@ -246,10 +351,48 @@ def train_card(
         scored=scored,
         data_fingerprint=data_fingerprint(table.frame),
         decisions=decisions,
+        strategy=strategy,
+        rejects=rejects,
     )
     if run_dir is not None:
         card.save(run_dir)
     return card
+
+
+def _with_rejects(
+    config: CardConfig,
+    table: ModelingTable,
+    features: list[str],
+    accepts_model: Scorecard,
+    X: pd.DataFrame,
+    y: np.ndarray,
+) -> tuple[Scorecard, InferredRejects]:
+    """The card refitted on accepts + inferred development-window rejects (the accepts-only card for
+    ``none``), and what the inference did."""
+    settings = config.reject_inference
+    index = development_rejects(table.frame)
+    rejects_X = table.frame.loc[index, features]
+    accepts_score = accepts_model.predict_score(X)
+    calibrator = Calibrator.from_config(config.calibration).fit(accepts_score, y)
+    rejects_score = accepts_model.predict_score(rejects_X)
+    rejects_pd = calibrator.predict_pd(rejects_score)
+    accepts_pd = calibrator.predict_pd(accepts_score)
+    if settings.method == "none":
+        summary = through_the_door(y, rejects_pd, (accepts_pd, accepts_pd), (rejects_pd, rejects_pd))
+        summary.loc[summary["population"] != "accepts", "bad_rate"] = np.nan  # nothing inferred
+        return accepts_model, InferredRejects("none", index, np.zeros(0), summary)
+    decline = config.policy.cutoffs.decline if config.policy.cutoffs is not None else None
+    inferred = infer(settings, accepts_score, y, rejects_score, rejects_pd, config.split.seed, decline)
+    X_all, y_all = pd.concat([X, rejects_X]), np.concatenate([y, inferred])
+    final = Scorecard.from_config(config, categorical_features=table.categorical).fit(X_all, y_all)
+    final_calibrator = Calibrator.from_config(config.calibration).fit(final.predict_score(X_all), y_all)
+    summary = through_the_door(
+        y,
+        inferred,
+        (accepts_pd, final_calibrator.predict_pd(final.predict_score(X))),
+        (rejects_pd, final_calibrator.predict_pd(final.predict_score(rejects_X))),
+    )
+    return final, InferredRejects(settings.method, index, inferred, summary)
 
 
 def load_table(config: CardConfig) -> ModelingTable:
@@ -258,10 +401,9 @@ def load_table(config: CardConfig) -> ModelingTable:
         from scorecard.features.flat import load_flat_table
 
         return load_flat_table(config)
-    from scorecard.data.ingest import load_sources
-    from scorecard.features.build import build_modeling_table
+    from scorecard.features.build import build_modeling_table, load_card_sources
 
-    return build_modeling_table(load_sources(config.data), config)
+    return build_modeling_table(load_card_sources(config), config)
 
 
 def data_fingerprint(frame: pd.DataFrame) -> str:

@@ -1,5 +1,6 @@
 """The outputs of a monitoring run: an HTML report a risk committee reads (plots embedded as PNG), a JSON
-summary a scheduler reads, per-bin CSV tables, and Evidently's own drift report."""
+summary a scheduler reads, per-bin CSV tables, and Evidently's own drift report. The page frame (style,
+tables, embedded images) is the documentation pack's (``scorecard.reports.frame``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from scorecard.jsonable import jsonable
+from scorecard.modeling.plot_style import styled
+from scorecard.modeling.plots import log_floor, mark_no_bads
 from scorecard.monitoring.stability import ALL, stability_summary
+from scorecard.reports.frame import CSS
+from scorecard.reports.frame import image as _img
+from scorecard.reports.frame import table as _table
 
 if TYPE_CHECKING:
     from scorecard.monitoring.run import MonitoringResult
@@ -81,6 +87,7 @@ def _thresholds(ax: Any, warn: float, alert: float) -> None:
     ax.axhline(alert, color=COLOURS["alert"], linestyle="--", linewidth=1, label=f"alert {alert:g}")
 
 
+@styled
 def _psi_trend_plot(result: MonitoringResult) -> Figure:
     """Score PSI and the largest features' CSI by cohort, against the thresholds."""
     cfg = result.context["thresholds"]
@@ -114,6 +121,7 @@ def _psi_trend_plot(result: MonitoringResult) -> Figure:
     return fig
 
 
+@styled
 def _score_distribution_plot(result: MonitoringResult) -> Figure:
     """Share of reference and current rows per reference score band."""
     t = result.score_stability[result.score_stability["cohort"] == ALL]
@@ -129,25 +137,31 @@ def _score_distribution_plot(result: MonitoringResult) -> Figure:
     return fig
 
 
+@styled
 def _grade_plot(calibration: pd.DataFrame) -> Figure:
     """Observed bad rate per grade (current and development) against the predicted PD."""
     x = np.arange(len(calibration))
+    observed = calibration["observed_bad_rate"].to_numpy(dtype=float)
+    dev = calibration.get("dev_bad_rate")
+    floor = log_floor(
+        observed, calibration["predicted_pd"].to_numpy(), *([] if dev is None else [dev.to_numpy()])
+    )
     fig = Figure(figsize=(9, 3.6), layout="constrained")
     ax = fig.subplots()
-    ax.bar(
-        x, calibration["observed_bad_rate"].fillna(0), width=0.5, color="#2b6cb0", label="current observed"
-    )
+    some = observed > 0
+    ax.bar(x[some], observed[some], width=0.5, color="#2b6cb0", label="current observed")
     ax.plot(x, calibration["predicted_pd"], "D", color="black", label="predicted PD")
-    if "dev_bad_rate" in calibration:
-        ax.plot(x, calibration["dev_bad_rate"], "o", color="#b35900", label="development observed")
+    if dev is not None:
+        ax.plot(x, dev, "o", color="#b35900", label="development observed")
+    mark_no_bads(ax, x, calibration["count"].to_numpy(), observed, floor)
     ax.set_xticks(x, calibration["grade"])
-    ax.set_yscale("log")
     ax.set_ylabel("bad rate")
     ax.set_title("Bad rate by grade: current vs predicted PD vs development")
     ax.legend(fontsize=8)
     return fig
 
 
+@styled
 def _gini_plot(performance: pd.DataFrame, cfg: dict[str, Any]) -> Figure:
     """Gini per cohort against the development Gini and the drop limits."""
     t = performance[performance["cohort"] != ALL]
@@ -168,6 +182,7 @@ def _gini_plot(performance: pd.DataFrame, cfg: dict[str, Any]) -> Figure:
     return fig
 
 
+@styled
 def _relationship_plot(bins: pd.DataFrame, feature: str) -> Figure:
     """One feature's bad rate per bin, development against current."""
     t = bins[(bins["feature"] == feature) & (bins["cur_n"] > 0)]
@@ -182,32 +197,6 @@ def _relationship_plot(bins: pd.DataFrame, feature: str) -> Figure:
     ax.set_title(f"{feature}: bad rate by bin")
     ax.legend(fontsize=8)
     return fig
-
-
-def _table(frame: pd.DataFrame, digits: int = 4) -> str:
-    return frame.to_html(
-        index=False,
-        border=0,
-        classes="t",
-        na_rep="",
-        float_format=lambda v: f"{v:.{digits}f}",
-        escape=True,
-    )
-
-
-def _img(b64: str, alt: str) -> str:
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{b64}">'
-
-
-CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1100px;
-color:#1f2328;line-height:1.4}
-h1{margin-bottom:.2em} h2{border-bottom:1px solid #d0d7de;padding-bottom:.2em;margin-top:1.8em}
-.badge{display:inline-block;padding:.2em .8em;border-radius:1em;color:#fff;font-weight:600;text-transform:uppercase}
-table.t{border-collapse:collapse;font-size:.85em;margin:.5em 0} .t th,.t td{padding:.25em .6em;
-border-bottom:1px solid #eaeef2;text-align:right} .t th{background:#f6f8fa} .t td:first-child{text-align:left}
-img{max-width:100%} .note{color:#57606a;font-size:.9em}
-"""
 
 
 def _headlines(result: MonitoringResult) -> str:

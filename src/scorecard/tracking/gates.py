@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from scorecard.config import GatesConfig
 
@@ -29,6 +30,8 @@ class Evidence:
     champion_version: str | None = None
     champion_oot_gini: float | None = None
     sample: str = "oot"
+    swap_set: tuple[dict[str, Any], ...] = ()
+    """Candidate against champion on the sample (``modeling.strategy.swap_sets`` rows); empty without one."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class GateReport:
     """All gate outcomes for one candidate."""
 
     results: list[GateResult] = field(default_factory=list)
+    swap_set: tuple[dict[str, Any], ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -110,7 +114,7 @@ def evaluate_gates(evidence: Evidence, gates: GatesConfig) -> GateReport:
             f"{evidence.parity_mismatches} of {evidence.parity_rows} rows differ between model and bundle",
         ),
     ]
-    return GateReport(results)
+    return GateReport(results, evidence.swap_set)
 
 
 def _gini_drop(evidence: Evidence, gates: GatesConfig) -> GateResult:

@@ -27,6 +27,7 @@ OUTPUT_TYPES = {
     "pd": "double",
     "grade": "string",
     "decision": "string",
+    "limit": "double",
     "reasons": "string",
     "status": "string",
 }

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
+import numpy as np
 import pandas as pd
 from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
@@ -211,6 +212,7 @@ def promote(
         "champion.gates": report.to_json(),
         "champion.gates_passed": str(report.passed).lower(),
         "champion.previous": previous or "",
+        **({"champion.swap_set": json.dumps(list(report.swap_set))} if report.swap_set else {}),
         **_who_when(reason),
     }
     _move_champion(client, name, number, tags)
@@ -328,6 +330,7 @@ def measure(candidate: ModelVersion, champion: str | None, client: MlflowClient 
     client = client or _client()
     from scorecard.bundle.runtime import load_bundle
     from scorecard.modeling.evaluation import discrimination, psi
+    from scorecard.modeling.strategy import swap_sets
 
     with tempfile.TemporaryDirectory() as tmp:
         evidence_dir = Path(client.download_artifacts(_run_id(candidate), EVIDENCE_PATH, tmp))
@@ -339,14 +342,23 @@ def measure(candidate: ModelVersion, champion: str | None, client: MlflowClient 
 
         def gini_of(version: ModelVersion, folder: str) -> tuple[float, Any]:
             bundle = load_bundle(_download_run_bundle(client, version, Path(tmp) / folder))
-            scores = bundle.score_batch(columns)["score"]
-            return float(discrimination(target, -scores.astype(float))["gini"]), scores
+            scored = bundle.score_batch(columns, explain=False)
+            return float(discrimination(target, -scored["score"].astype(float))["gini"]), scored
 
-        oot_gini, scores = gini_of(candidate, "candidate")
-        champion_gini = None
+        oot_gini, scored = gini_of(candidate, "candidate")
+        scores = scored["score"]
+        champion_gini, swap = None, ()  # type: tuple[float | None, tuple[dict[str, Any], ...]]
         if champion is not None:
             try:
-                champion_gini, _ = gini_of(client.get_model_version(candidate.name, champion), "champion")
+                champion_gini, theirs = gini_of(
+                    client.get_model_version(candidate.name, champion), "champion"
+                )
+                approved = [np.asarray(s["decision"]) == "approve" for s in (scored, theirs)]
+                if any(a.any() for a in approved):
+                    swap = tuple(
+                        {str(k): v for k, v in row.items()}
+                        for row in swap_sets(target, *approved).to_dict("records")
+                    )
             except ScorecardError as exc:
                 raise ScorecardError(
                     f"{candidate.name}: champion v{champion} cannot score the {facts['sample']} sample of "
@@ -361,6 +373,7 @@ def measure(candidate: ModelVersion, champion: str | None, client: MlflowClient 
         champion_version=champion,
         champion_oot_gini=champion_gini,
         sample=str(facts["sample"]),
+        swap_set=swap,
     )
 
 
@@ -387,6 +400,16 @@ def download_bundle(model_uri: str, dst: Path | str, client: MlflowClient | None
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(bundle, dst, dirs_exist_ok=True)
     return dst
+
+
+def run_text(run_id: str, artifact: str, client: MlflowClient | None = None) -> str | None:
+    """The text of one file a run logged (``card/overrides.yaml``), or None when the run has no such file."""
+    client = client or _client()
+    folder, _, _ = artifact.rpartition("/")
+    if artifact not in {a.path for a in client.list_artifacts(run_id, folder or None)}:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        return Path(client.download_artifacts(run_id, artifact, tmp)).read_text()
 
 
 def _client() -> MlflowClient:

@@ -3,7 +3,7 @@
 One run holds: the whole config (flattened params and the YAML file), data fingerprints, row and target counts
 per split, metrics per model and split, the readable training outputs (binning tables, selection log,
 coefficients, points table, plots, evaluation report), the serving bundle, the evidence the promotion gates
-need, the scorecard as a pyfunc model and the LightGBM challenger. ``train_and_log`` trains, exports, logs and
+need, the scorecard as a pyfunc model, the LightGBM challenger and the documentation pack (``report/``). ``train_and_log`` trains, exports, logs and
 registers in one run; if any step fails the run is marked FAILED and nothing is registered.
 """
 
@@ -100,12 +100,16 @@ def run_tags(config: CardConfig) -> dict[str, str]:
 
 
 def log_config(config: CardConfig) -> None:
-    """Log the config as params (flattened) and as files: the YAML as written and as resolved."""
+    """Log the config as params (flattened) and as files: the YAML as written and as resolved, and the binning
+    overrides file as written (the run folder's ``overrides.yaml``, logged with the card, is what binning used)."""
     mlflow.log_params(flatten(config.model_dump(mode="json")))
     resolved = yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
     mlflow.log_text(resolved, "config/resolved.yaml")
     if config.source_path is not None and config.source_path.is_file():
         mlflow.log_artifact(str(config.source_path), "config")
+    overrides = config.binning.overrides
+    if overrides is not None and Path(overrides).is_file():  # as written, comments and reasons included
+        mlflow.log_artifact(str(overrides), "config/overrides")
 
 
 def split_counts(frame: pd.DataFrame) -> dict[str, float]:
@@ -157,6 +161,7 @@ def parity_mismatches(
 def log_evidence(card: TrainedCard, bundle_dir: Path) -> pd.DataFrame:
     """Log what the promotion gates measure; returns the sample (out-of-time rows, else test rows)."""
     from scorecard.bundle.runtime import load_bundle
+    from scorecard.modeling.strategy import policy_tables
 
     frame = card.table.frame
     bundle = load_bundle(bundle_dir)
@@ -165,6 +170,8 @@ def log_evidence(card: TrainedCard, bundle_dir: Path) -> pd.DataFrame:
     sample = frame.loc[frame["split"] == sample_split, [*columns, "target"]].reset_index(drop=True)
     scored = bundle.score_batch(sample)
     mismatch = parity_mismatches(card.score_frame(sample), scored)
+    card.strategy.update(policy_tables(scored, sample["target"].to_numpy(), card.config))
+    card.write_strategy()
     dev = frame.loc[frame["split"] == "train", [*columns, "snapshot_date", "target"]].reset_index(drop=True)
     dev_scores = bundle.score_batch(dev[columns])["score"]
     coefs = card.scorecard.coef_table_
@@ -174,6 +181,7 @@ def log_evidence(card: TrainedCard, bundle_dir: Path) -> pd.DataFrame:
         "sign_violations": violations,
         "parity_mismatches": int(mismatch.sum()),
         "parity_rows": len(sample),
+        "strategy": {name: table.to_dict("records") for name, table in card.strategy.items()},
     }
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -182,10 +190,17 @@ def log_evidence(card: TrainedCard, bundle_dir: Path) -> pd.DataFrame:
         pd.DataFrame({"score": np.asarray(dev_scores)}).to_parquet(
             folder / registry.DEV_SCORES_FILE, index=False
         )
-        (folder / registry.EVIDENCE_FILE).write_text(json.dumps(facts, indent=2))
+        (folder / registry.EVIDENCE_FILE).write_text(json.dumps(facts, indent=2, default=_plain))
         mlflow.log_artifacts(str(folder), registry.EVIDENCE_PATH)
     mlflow.log_metrics({"parity_mismatches": int(mismatch.sum()), "sign_violations": len(violations)})
     return sample
+
+
+def _plain(value: Any) -> Any:
+    """JSON for numpy scalars and NaN-free floats in evidence tables."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
 
 
 def log_data(card: TrainedCard) -> None:
@@ -237,9 +252,9 @@ def log_card(card: TrainedCard, bundle_dir: Path) -> LoggedCard:
         }
     )
     mlflow.log_metrics(dict(metric_items(card.metrics)))
-    _log_card_outputs(card)
     mlflow.log_artifacts(str(bundle_dir), registry.BUNDLE_PATH)
     sample = log_evidence(card, bundle_dir)
+    _log_card_outputs(card)
     model = log_bundle_model(bundle_dir, sample)
     challenger_uri = None
     if card.challenger is not None:
@@ -262,6 +277,17 @@ def _log_card_outputs(card: TrainedCard) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         card.save(Path(tmp))
         mlflow.log_artifacts(tmp, "card")
+
+
+def log_pack(card: TrainedCard) -> Path:
+    """Write the documentation pack into the card's run folder and log it as the run's ``report`` artifact."""
+    from scorecard.reports.pack import PACK_FILE, build_pack, write_pack
+
+    if card.run_dir is None:
+        raise ValueError("log_pack needs a card saved to a run folder")
+    path = write_pack(build_pack(card.run_dir), Path(card.run_dir) / PACK_FILE)[0]
+    mlflow.log_artifact(str(path), "report")
+    return path
 
 
 def experiment_name(config: CardConfig) -> str:
@@ -297,6 +323,7 @@ def train_and_log(
             card, bundle_dir or Path(tmp) / "bundle", model_version=f"{name}/run-{run.info.run_id}"
         )
         logged = log_card(card, bundle)
+        log_pack(card)
         version = None
         if register:  # the run's last step: a failure anywhere before it registers nothing
             registered = registry.register(
