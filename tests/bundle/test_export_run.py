@@ -31,7 +31,7 @@ def _crafted_run(folder: Path, marker: Path, with_spec: bool) -> Path:
     (folder / "trained_card.joblib").write_bytes(pickle.dumps(_Payload(marker)))
     if with_spec:
         spec = {
-            "config": load_config(CONFIG).model_dump(mode="json"),
+            "config": load_config(CONFIG).model_dump(mode="json", exclude_unset=True),
             "scorecard": SCORECARD, "calibration": CALIBRATION["calibration"],
             "master_scale": CALIBRATION["master_scale"], "reasons": REASONS,
             "data_fingerprint": "0" * 64, "trained_at": "2026-01-02T03:04:05+00:00", "challenger": None,

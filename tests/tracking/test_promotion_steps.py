@@ -67,7 +67,7 @@ class FakeRegistry:
 
 @pytest.fixture(autouse=True)
 def _passing_gates(monkeypatch: pytest.MonkeyPatch) -> None:
-    report = SimpleNamespace(passed=True, failed=[], to_json=lambda: "[]")
+    report = SimpleNamespace(passed=True, failed=[], to_json=lambda: "[]", swap_set=None)
     monkeypatch.setattr(registry, "measure", lambda *a, **k: None)
     monkeypatch.setattr(registry, "evaluate_gates", lambda *a, **k: report)
 

@@ -167,7 +167,7 @@ class TrainedCard:
     def spec(self, trained_at: dt.datetime) -> dict[str, Any]:
         """``card_spec.json``: the config, scorecard, calibration, reasons and challenger as JSON."""
         return {
-            "config": self.config.model_dump(mode="json"),
+            "config": self.config.model_dump(mode="json", exclude_unset=True),
             "scorecard": self.scorecard.to_spec(),
             "calibration": self.calibrator.to_spec(),
             "master_scale": self.master_scale.to_spec(),
