@@ -98,6 +98,11 @@ class CsvOptions(Strict):
         default_factory=dict,
         description="DuckDB type per column, overriding detection, e.g. {account_id: VARCHAR}.",
     )
+    skip_bad_rows: bool = Field(
+        default=False,
+        description="Skip lines DuckDB cannot parse (e.g. a truncated last line) instead of failing; "
+        "data validate says how many. The only way rows are dropped: declare it knowingly.",
+    )
 
 
 class FileOptions(Strict):

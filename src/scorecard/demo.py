@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pandas as pd
 
 from scorecard.config import CardConfig, load_config
 from scorecard.errors import ScorecardError
+from scorecard.progress import StepDone
 
 CARDS = ("application", "behaviour", "collection")
 Step = Callable[[str], None]
@@ -47,6 +49,10 @@ class DemoSummary:
     monitoring_exit: int = 0
 
 
+def _card_step(progress: Callable[[StepDone, str], None], prefix: str, done: StepDone) -> None:
+    progress(done, prefix)
+
+
 def card_config(config_dir: Path, card: str, data_dir: Path) -> CardConfig:
     """``config_dir/<card>.yaml`` with every source read from ``data_dir/<table>.parquet`` (a synthetic portfolio)."""
     cfg = load_config(config_dir / f"{card}.yaml")
@@ -71,12 +77,17 @@ def run_demo(
     seed: int = 0,
     config_dir: Path | None = None,
     step: Step | None = None,
+    progress: Callable[[StepDone, str], None] | None = None,
 ) -> DemoSummary:
-    """Run every stage on ``rows`` synthetic applications under ``workdir`` (data/, runs/, bundles/, reports/)."""
+    """Run every stage on ``rows`` synthetic applications under ``workdir`` (data/, runs/, bundles/, reports/).
+
+    ``step`` receives a line as each stage starts, ``progress`` each training step as it ends (with the card).
+    """
     from scorecard.bundle.runtime import load_bundle
     from scorecard.bundle.stream import score_file
     from scorecard.data.synth import DRIFT_START, synthesize, write_portfolio
     from scorecard.features.build import build_modeling_table, load_card_sources
+    from scorecard.features.stored import write_modeling_table
     from scorecard.monitoring.run import monitor
     from scorecard.tracking import registry
     from scorecard.tracking.runs import train_and_log
@@ -96,10 +107,15 @@ def run_demo(
         say(f"{card}: building point-in-time features")
         table = build_modeling_table(load_card_sources(cfg), cfg)
         tables[card] = table
-        table.frame.to_parquet(workdir / "data" / f"{card}_features.parquet", index=False)
+        write_modeling_table(table, cfg, workdir / "data" / f"{card}_features.parquet")
         say(f"{card}: training scorecard and challenger, logging to MLflow")
         run_dir = workdir / "runs" / card / dt.date.today().strftime("%Y-%m-%d")
-        tracked = train_and_log(cfg, table, run_dir=run_dir)
+        tracked = train_and_log(
+            cfg,
+            table,
+            run_dir=run_dir,
+            progress=None if progress is None else partial(_card_step, progress, f"{card}: "),
+        )
         say(f"{card}: promoting version {tracked.version} through the gates")
         try:
             promotion = registry.promote(

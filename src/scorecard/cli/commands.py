@@ -15,6 +15,7 @@ def register(app: typer.Typer) -> None:
         demo,
         export,
         features,
+        init,
         models,
         promote,
         report,
@@ -28,6 +29,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(config.app, name="config", help="Show a resolved card config and the config reference.")
     app.add_typer(
         features.app, name="features", help="Build point-in-time modeling tables; list the features."
+    )
+    app.command("init", help="Scaffold a card config from a flat file, printing what it guessed and why.")(
+        init.init
     )
     app.command("train", help="Train a card from its config and print its metrics.")(train.train)
     app.add_typer(

@@ -18,7 +18,9 @@ def export(
     out: Path = typer.Option(..., "--out", help="Bundle folder to write, e.g. bundles/application."),
     zip: bool = typer.Option(False, "--zip", help="Also write <out>.zip (deterministic archive)."),
     model_version: str | None = typer.Option(
-        None, "--model-version", help="Version recorded in the manifest."
+        None,
+        "--model-version",
+        help="Version recorded in the manifest; default: the registered version the run became, if any.",
     ),
     created_at: str | None = typer.Option(
         None, "--created-at", help="ISO 8601 creation time; default: the run's training time."
@@ -39,8 +41,15 @@ def export(
 
         path = download_bundle(str(model), out)
     else:
+        from scorecard.tracking.runs import registered_version
+
         path = export_run(
-            run, out, zip=zip, model_version=model_version, created_at=created_at, challenger=challenger
+            run,
+            out,
+            zip=zip,
+            model_version=model_version or registered_version(run),
+            created_at=created_at,
+            challenger=challenger,
         )
     from scorecard.bundle.runtime import load_bundle
 

@@ -253,6 +253,7 @@ def _performance(r: RunRecord) -> list[str]:
         }
         for model, by_split in r.metrics.items()
         for split, m in by_split.items()
+        if m.get("n")
     ]
     plots = [p for p in (r.plot(f"{kind}_{s}") for kind in ("roc", "ks") for s in ("test", "oot")) if p]
     return [
@@ -389,7 +390,7 @@ def _limitations(r: RunRecord) -> list[str]:
     rejects = r.run.get("reject_inference")
     if rejects is not None and rejects["method"] == "none":
         lines.append("Fitted on accepts only: risk among applicants unlike past accepts is extrapolated.")
-    bads = {s: m.get("bads") for s, m in r.metrics.get("scorecard", {}).items()}
+    bads = {s: m.get("bads") for s, m in r.metrics.get("scorecard", {}).items() if m.get("n")}
     lines += [
         f"Few bads on {s} ({int(b)}): metrics there are uncertain."
         for s, b in bads.items()

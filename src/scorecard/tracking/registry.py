@@ -111,8 +111,6 @@ def register(
     client: MlflowClient | None = None,
 ) -> ModelVersion:
     """Register the logged model as a new version of ``name`` and point ``challenger`` at it."""
-    import mlflow
-
     client = client or _client()
 
     try:
@@ -124,8 +122,12 @@ def register(
     except MlflowException as exc:
         if exc.error_code != "RESOURCE_ALREADY_EXISTS":
             raise
-    version = mlflow.register_model(
-        model_uri, name, tags={CARD_TAG: card_type, "run_id": run_id, **(tags or {})}
+    version = client.create_model_version(  # not mlflow.register_model, which prints to stderr
+        name,
+        source=model_uri,
+        run_id=run_id,
+        tags={CARD_TAG: card_type, "run_id": run_id, **(tags or {})},
+        model_id=model_uri.removeprefix("models:/") if model_uri.startswith("models:/m-") else None,
     )
     try:
         client.set_registered_model_alias(name, CHALLENGER, version.version)
