@@ -35,6 +35,7 @@ class CardOutcome:
     champion: str
     promotion: str
     bundle: Path | None
+    pack: Path | None = None
     monitoring: str = "-"
 
 
@@ -89,6 +90,7 @@ def run_demo(
     from scorecard.features.build import build_modeling_table, load_card_sources
     from scorecard.features.stored import write_modeling_table
     from scorecard.monitoring.run import monitor
+    from scorecard.reports.pack import PACK_FILE, registered_pack, write_pack
     from scorecard.tracking import registry
     from scorecard.tracking.runs import train_and_log
     from scorecard.tracking.store import connect, tracking_uri
@@ -130,6 +132,11 @@ def run_demo(
             if champion == "-"
             else registry.export_champion(tracked.registered_model, workdir / "bundles" / card, client)
         )
+        pack = workdir / "reports" / card / PACK_FILE
+        if champion == "-":  # the candidate's own pack, as training wrote it
+            write_pack((run_dir / PACK_FILE).read_text(encoding="utf-8"), pack)
+        else:  # the champion's, with its gate outcomes and history
+            write_pack(registered_pack(f"{tracked.registered_model}@champion", client), pack)
         modeled = table.frame[table.frame["split"] != "excluded"]
         summary.cards.append(
             CardOutcome(
@@ -140,6 +147,7 @@ def run_demo(
                 champion=champion,
                 promotion=outcome,
                 bundle=bundle_dir,
+                pack=pack,
             )
         )
 

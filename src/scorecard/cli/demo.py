@@ -64,7 +64,7 @@ def demo(
         ],
     )
     for c in summary.cards:
-        console.print(f"{c.card}: promotion {c.promotion}; bundle {c.bundle}", highlight=False)
+        console.print(f"{c.card}: promotion {c.promotion}; bundle {c.bundle}; pack {c.pack}", highlight=False)
     console.print(f"scored batch: {summary.scored}", highlight=False)
     console.print(f"monitoring report: {summary.report}", highlight=False)
     console.print(f"see the runs: mlflow ui --backend-store-uri {summary.tracking_uri}", highlight=False)

@@ -481,7 +481,7 @@ def write_pack(document: str, out: Path | str, pdf: bool = False) -> list[Path]:
     return written
 
 
-def registered_pack(ref: str) -> str:
+def registered_pack(ref: str, client: Any = None) -> str:
     """The pack of a registered version (``application@champion``, ``application_scorecard/3``): its training
     run's recorded outputs, downloaded from MLflow, with the registry's gate outcomes and champion history."""
     import tempfile
@@ -490,7 +490,7 @@ def registered_pack(ref: str) -> str:
     from scorecard.tracking.gates import GateReport
     from scorecard.tracking.store import connect
 
-    client = connect()
+    client = client or connect()
     name, which = reg.parse_model_ref(ref)
     version = reg.model_version(name, which, client)
     tags = dict(version.tags)
