@@ -8,6 +8,7 @@ Relative paths in a config are resolved against the config file's folder.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -1177,17 +1178,21 @@ def _format_error(path: Path | str, err: ErrorDetails) -> str:
     return f"{path}: {key}: {msg}; got {err.get('input')!r}"
 
 
+def _resolved(path: Path, base: Path) -> Path:
+    """``path`` with ``$VAR`` / ``${VAR}`` expanded from the environment, relative to ``base`` unless absolute."""
+    path = Path(os.path.expandvars(path))
+    return path if path.is_absolute() else (base / path).resolve()
+
+
 def _resolve_paths(node: Any, base: Path) -> None:
-    """Resolve relative Path fields against the config file's folder, in place."""
+    """Resolve Path fields (environment variables expanded) against the config file's folder, in place."""
     if isinstance(node, BaseModel):
         for name in type(node).model_fields:
             value = getattr(node, name)
-            if isinstance(value, Path) and not value.is_absolute() and name != "source_path":
-                object.__setattr__(node, name, (base / value).resolve())
+            if isinstance(value, Path) and name != "source_path":
+                object.__setattr__(node, name, _resolved(value, base))
             elif isinstance(value, list) and value and all(isinstance(v, Path) for v in value):
-                object.__setattr__(
-                    node, name, [v if v.is_absolute() else (base / v).resolve() for v in value]
-                )
+                object.__setattr__(node, name, [_resolved(v, base) for v in value])
             else:
                 _resolve_paths(value, base)
     elif isinstance(node, dict):
