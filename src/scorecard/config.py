@@ -764,7 +764,7 @@ class PolicyRule(Strict):
 
     ``in`` / ``not_in`` take a list in ``value`` or a ``values_file`` (one value per line, e.g. hashed
     national ids); ``lt`` .. ``ge`` a number; ``eq`` / ``ne`` one value; ``is_true`` none. A record whose
-    field is missing fires the rule only when ``if_missing`` is ``fire``.
+    field is missing fires the rule only when ``if_missing`` is ``fire`` (or, for knock-outs, ``refer``).
     """
 
     name: str = Field(
@@ -781,8 +781,10 @@ class PolicyRule(Strict):
         default=None,
         description="For in / not_in: a file of values, one per line (e.g. hashed national ids).",
     )
-    if_missing: Literal["pass", "fire"] = Field(
-        default="pass", description="A record without the field: 'pass' (the rule does not fire) or 'fire'."
+    if_missing: Literal["pass", "fire", "refer"] = Field(
+        default="pass",
+        description="A record without the field: 'pass' (the rule does not fire), 'fire' (its outcome) or, "
+        "for knock-outs only, 'refer' (it fires with the decision refer).",
     )
 
     @model_validator(mode="after")
@@ -816,6 +818,11 @@ class KnockoutRule(PolicyRule):
     decision: Literal["decline", "refer"] = Field(
         default="decline", description="Decision when the rule fires."
     )
+    if_missing: Literal["pass", "fire", "refer"] = Field(
+        default="refer",
+        description="A record whose field is missing: refer (the default: the rule fires with the decision "
+        "refer), fire (its decision) or pass (the rule does not fire).",
+    )
 
 
 class Cutoffs(Strict):
@@ -843,6 +850,12 @@ class EarlyWarning(PolicyRule):
     """Behaviour-card early-warning flag, e.g. a jump in recent inquiries across lenders."""
 
     action: str = Field(default="review", description="Action when the warning fires.")
+
+    @model_validator(mode="after")
+    def _no_refer_on_missing(self) -> EarlyWarning:
+        if self.if_missing == "refer":
+            raise ValueError(f"rule {self.name!r}: if_missing 'refer' is for knock-outs; use pass or fire")
+        return self
 
 
 class AffordabilityBand(Strict):
@@ -924,6 +937,18 @@ class PolicyConfig(Strict):
     )
     early_warnings: list[EarlyWarning] = Field(
         default_factory=list, description="Behaviour-card early-warning rules, in order."
+    )
+    incomplete: Literal["refer", "error"] = Field(
+        default="refer",
+        description="A record with a required field absent or a number beyond its hard limits is never "
+        "approved: refer (its approve becomes refer, flag 'incomplete') or error (the record is an error).",
+    )
+    range_margin: float = Field(
+        default=1.0,
+        ge=0,
+        description="Hard limits of a number = its development range widened by range_margin times the "
+        "range's width on each side (never below 0 for a field whose range starts at or above 0); beyond "
+        "them a value is treated as missing and the record's evidence is incomplete.",
     )
     limit: LimitPolicy | None = Field(
         default=None, description="Credit limit of approved applicants (application cards); null for none."
@@ -1188,7 +1213,18 @@ def parse_config(raw: dict[str, Any], path: Path | str = "<config>", base: Path 
         raise ConfigError("\n".join(_format_error(path, e) for e in exc.errors())) from None
     if base is not None:
         _resolve_paths(cfg, base)
+    _check_values_files(cfg.policy, path)
     return cfg
+
+
+def _check_values_files(policy: PolicyConfig, path: Path | str) -> None:
+    """A knock-out or warning's values_file must exist when the config is read, not when a bundle is exported."""
+    for kind, rules in (("knockouts", policy.knockouts), ("early_warnings", policy.early_warnings)):
+        for i, rule in enumerate(rules):
+            if rule.values_file is not None and not Path(rule.values_file).is_file():
+                raise ConfigError(
+                    f"{path}: policy.{kind}[{i}] ({rule.name}): values_file {rule.values_file} not found"
+                )
 
 
 def load_config(path: Path | str) -> CardConfig:

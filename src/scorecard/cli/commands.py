@@ -20,6 +20,7 @@ def register(app: typer.Typer) -> None:
         promote,
         report,
         score,
+        serve,
         train,
     )
     from scorecard.cli import monitor as monitor_cmd
@@ -51,6 +52,7 @@ def register(app: typer.Typer) -> None:
     )(report.report)
     app.command("score", help="Score a CSV or Parquet file with a bundle, in chunks.")(score.score)
     app.add_typer(bundle.app, name="bundle", help="Inspect and verify serving bundles.")
+    app.command("serve", help="Serve a bundle over HTTP: POST /score, GET /health, GET /ready.")(serve.serve)
     app.command("demo", help="Run the whole main job on a synthetic portfolio and print a summary.")(
         demo.demo
     )

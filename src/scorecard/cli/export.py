@@ -30,8 +30,7 @@ def export(
     ),
 ) -> None:
     """Export a trained card as a verified, byte-reproducible serving bundle."""
-    from scorecard.bundle.export import export_bundle
-    from scorecard.modeling.train import TrainedCard
+    from scorecard.bundle.export import export_run
 
     if (run is None) == (model is None):
         raise ScorecardError("give either --run DIR or --model NAME@ALIAS (e.g. application@champion)")
@@ -44,9 +43,8 @@ def export(
     else:
         from scorecard.tracking.runs import registered_version
 
-        card = TrainedCard.load(run)
-        path = export_bundle(
-            card,
+        path = export_run(
+            run,
             out,
             zip=zip,
             model_version=model_version or registered_version(run),

@@ -7,6 +7,7 @@ files itself except through the data and features layers when no table is given,
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CARD_FILE = "trained_card.joblib"
+CARD_SPEC = "card_spec.json"
+"""Everything a bundle is exported from, as JSON: export reads it and never unpickles the run folder."""
 OVERRIDES_FILE = "overrides.yaml"
 FROZEN_BINS_FILE = "frozen_bins.yaml"
 MODEL_SPLITS = ("train", "test", "oot")
@@ -169,7 +172,23 @@ class TrainedCard:
             (out / "challenger_model.txt").write_text(self.challenger.model_text())
         self._save_plots(out / "plots")
         joblib.dump(self, out / CARD_FILE, compress=3)
+        write_json(out / CARD_SPEC, self.spec(trained_at=dt.datetime.now(dt.UTC).replace(microsecond=0)))
         return out
+
+    def spec(self, trained_at: dt.datetime) -> dict[str, Any]:
+        """``card_spec.json``: the config, scorecard, calibration, reasons and challenger as JSON."""
+        return {
+            "config": self.config.model_dump(mode="json", exclude_unset=True),
+            "scorecard": self.scorecard.to_spec(),
+            "calibration": self.calibrator.to_spec(),
+            "master_scale": self.master_scale.to_spec(),
+            "reasons": self.reasons.to_spec(),
+            "data_fingerprint": self.data_fingerprint,
+            "trained_at": trained_at.isoformat(),
+            "challenger": None
+            if self.challenger is None
+            else {"design": self.challenger.design(), "model": self.challenger.model_text()},
+        }
 
     def _has(self, split: str) -> bool:
         return bool((self.table.frame["split"] == split).any())
