@@ -227,3 +227,89 @@ pd.DataFrame(card.metrics_rows(), columns=["model", "split", "n", "auc", "gini",
 print(sorted(p.name for p in card.run_dir.iterdir()))
 display(Image(filename=card.run_dir / "plots" / "roc_test.png"))
 card.score_frame(applicant)
+
+# %% [markdown]
+# ## 10. Reviewing the bins: table, plot, edit, freeze, retrain
+# Before a card ships, a validator reviews every bin of it. The card's binning table gives, per bin, the rows,
+# goods, bads, event rate, WOE, IV and the points the bin earns; the plot puts rows and event rate side by side.
+# From a terminal the same table is `scorecard bins show --run DIR FEATURE`.
+
+# %%
+from scorecard.modeling import plot_style
+
+plot_style.use()  # figures drawn here look like the run's plots
+REVIEW = WORK / "01_application" / "review"
+feature = "bureau_utilisation" if "bureau_utilisation" in card.features else card.features[0]
+display(Image(filename=plots.save_figure(card.binner.plot(feature), REVIEW / f"{feature}.png")))
+card.scorecard.binning_table(feature)
+
+# %% [markdown]
+# **An edit.** The reviewer finds the first two bins of a feature too fine to defend and merges them. The
+# override goes in the overrides file beside the others, with its reason, and the card is retrained on it (the
+# challenger is left out of these review runs to keep them quick).
+
+# %%
+from scorecard.modeling.overrides import load_overrides
+
+existing = load_overrides(cfg.binning.overrides)  # the policy splits and trend of section 3 stay
+edited_feature = next(
+    f
+    for f in card.features
+    if f not in existing
+    and card.binner.bin_spec(f)["kind"] == "numerical"
+    and len(card.binner.bin_spec(f)["bins"]) >= 3
+)
+edit = {
+    **{f: o.model_dump(exclude_none=True) for f, o in existing.items()},
+    edited_feature: {
+        "merge": [[0, 1]],
+        "reason": "the two lowest bins differ by less than the review tolerance",
+    },
+}
+review_cfg = cfg.model_copy(deep=True)
+review_cfg.challenger.enabled = False
+review_cfg.binning.overrides = REVIEW / "edited_overrides.yaml"
+review_cfg.binning.overrides.write_text(yaml.safe_dump({"features": edit}, sort_keys=False))
+edited = train_card(review_cfg, table, run_dir=REVIEW / "edited_run")
+print(
+    f"{edited_feature}: {len(card.binner.bin_spec(edited_feature)['bins'])} bins before the edit, "
+    f"{len(edited.binner.bin_spec(edited_feature)['bins'])} after"
+)
+edited.binner.binning_table(edited_feature)
+
+# %% [markdown]
+# **A freeze.** The reviewed bins are written back as fixed overrides (`splits` for numerical features, `groups`
+# for categorical ones), as `scorecard bins freeze --run DIR --out FILE` does. Features that had an override
+# keep its reason; the others get the placeholder `TODO: reason`, and training refuses to run until a reviewer
+# replaces every placeholder.
+
+# %%
+from scorecard.errors import ConfigError
+from scorecard.modeling.overrides import dump_overrides
+from scorecard.tracking.review import frozen_bins
+
+frozen_path = REVIEW / "frozen_overrides.yaml"
+frozen_path.write_text(
+    dump_overrides(frozen_bins(edited.run_dir, "the edited run"), "reviewed bins, notebook 01")
+)
+print(frozen_path.read_text()[:900])
+review_cfg.binning.overrides = frozen_path
+try:
+    train_card(review_cfg, table)
+except ConfigError as exc:
+    refused = str(exc)
+    print("refused:", refused)
+
+# %% [markdown]
+# **A retrain.** With every reason written, the card retrains on the frozen overrides to exactly the bins that
+# were reviewed: same splits, same counts, same WOE and the same points.
+
+# %%
+frozen_path.write_text(
+    frozen_path.read_text().replace("TODO: reason", "reviewed in notebook 01: bins accepted")
+)
+retrained = train_card(review_cfg, table, run_dir=REVIEW / "frozen_run")
+same_bins = {f: retrained.binner.bin_spec(f) == edited.binner.bin_spec(f) for f in edited.features}
+pd.testing.assert_frame_equal(retrained.binning_tables(), edited.binning_tables())
+assert all(same_bins.values()) and retrained.features == edited.features
+pd.Series(same_bins, name="same bins after the retrain").to_frame()

@@ -35,6 +35,15 @@ PROBES = {
         "reasons": [r["code"] for r in reasons.explain(scorecard.points(applicant))[0]],
         "card_reasons": card.score_frame(applicant).filter(like="reason_").iloc[0].tolist(),
         "plots": sorted(p.name for p in (WORK / "01_application").glob("*.png")),
+        "review": {
+            "feature": feature,
+            "plots": sorted(p.name for p in REVIEW.glob("*.png")),
+            "edited": edited_feature,
+            "bins": [len(c.binner.bin_spec(edited_feature)["bins"]) for c in (card, edited, retrained)],
+            "refused": refused,
+            "same_bins": same_bins,
+            "frozen_reasons": sorted({o.reason for o in load_overrides(frozen_path).values()}),
+        },
     }""",
     "02_behaviour_and_collection_cards.py": """{
         name: {
@@ -139,6 +148,15 @@ def test_application_scorecard(workdir: Path) -> None:
     assert got["score"] == got["base_points"] + got["points_sum"]
     assert got["reasons"] and got["card_reasons"][: len(got["reasons"])] == got["reasons"]
     assert got["plots"] == ["ks_oot.png", "roc_oot.png"]
+    review = got["review"]
+    assert review["plots"] == [f"{review['feature']}.png"]
+    before, after, retrained = review["bins"]
+    assert after == before - 1 and retrained == after  # the merge removed one bin; the freeze kept it so
+    assert "still carry a placeholder reason ('TODO: reason')" in review["refused"]
+    assert review["edited"] not in review["refused"]  # it kept the reason of its edit
+    assert review["same_bins"] and all(review["same_bins"].values())
+    assert "reviewed in notebook 01: bins accepted" in review["frozen_reasons"]
+    assert "the two lowest bins differ by less than the review tolerance" in review["frozen_reasons"]
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ Relative paths in a config are resolved against the config file's folder.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -97,6 +98,11 @@ class CsvOptions(Strict):
     types: dict[str, str] = Field(
         default_factory=dict,
         description="DuckDB type per column, overriding detection, e.g. {account_id: VARCHAR}.",
+    )
+    skip_bad_rows: bool = Field(
+        default=False,
+        description="Skip lines DuckDB cannot parse (e.g. a truncated last line) instead of failing; "
+        "data validate says how many. The only way rows are dropped: declare it knowingly.",
     )
 
 
@@ -775,7 +781,7 @@ class PolicyRule(Strict):
 
     ``in`` / ``not_in`` take a list in ``value`` or a ``values_file`` (one value per line, e.g. hashed
     national ids); ``lt`` .. ``ge`` a number; ``eq`` / ``ne`` one value; ``is_true`` none. A record whose
-    field is missing fires the rule only when ``if_missing`` is ``fire``.
+    field is missing fires the rule only when ``if_missing`` is ``fire`` (or, for knock-outs, ``refer``).
     """
 
     name: str = Field(
@@ -792,8 +798,10 @@ class PolicyRule(Strict):
         default=None,
         description="For in / not_in: a file of values, one per line (e.g. hashed national ids).",
     )
-    if_missing: Literal["pass", "fire"] = Field(
-        default="pass", description="A record without the field: 'pass' (the rule does not fire) or 'fire'."
+    if_missing: Literal["pass", "fire", "refer"] = Field(
+        default="pass",
+        description="A record without the field: 'pass' (the rule does not fire), 'fire' (its outcome) or, "
+        "for knock-outs only, 'refer' (it fires with the decision refer).",
     )
 
     @model_validator(mode="after")
@@ -827,6 +835,11 @@ class KnockoutRule(PolicyRule):
     decision: Literal["decline", "refer"] = Field(
         default="decline", description="Decision when the rule fires."
     )
+    if_missing: Literal["pass", "fire", "refer"] = Field(
+        default="refer",
+        description="A record whose field is missing: refer (the default: the rule fires with the decision "
+        "refer), fire (its decision) or pass (the rule does not fire).",
+    )
 
 
 class Cutoffs(Strict):
@@ -854,6 +867,12 @@ class EarlyWarning(PolicyRule):
     """Behaviour-card early-warning flag, e.g. a jump in recent inquiries across lenders."""
 
     action: str = Field(default="review", description="Action when the warning fires.")
+
+    @model_validator(mode="after")
+    def _no_refer_on_missing(self) -> EarlyWarning:
+        if self.if_missing == "refer":
+            raise ValueError(f"rule {self.name!r}: if_missing 'refer' is for knock-outs; use pass or fire")
+        return self
 
 
 class AffordabilityBand(Strict):
@@ -935,6 +954,18 @@ class PolicyConfig(Strict):
     )
     early_warnings: list[EarlyWarning] = Field(
         default_factory=list, description="Behaviour-card early-warning rules, in order."
+    )
+    incomplete: Literal["refer", "error"] = Field(
+        default="refer",
+        description="A record with a required field absent or a number beyond its hard limits is never "
+        "approved: refer (its approve becomes refer, flag 'incomplete') or error (the record is an error).",
+    )
+    range_margin: float = Field(
+        default=1.0,
+        ge=0,
+        description="Hard limits of a number = its development range widened by range_margin times the "
+        "range's width on each side (never below 0 for a field whose range starts at or above 0); beyond "
+        "them a value is treated as missing and the record's evidence is incomplete.",
     )
     limit: LimitPolicy | None = Field(
         default=None, description="Credit limit of approved applicants (application cards); null for none."
@@ -1164,17 +1195,21 @@ def _format_error(path: Path | str, err: ErrorDetails) -> str:
     return f"{path}: {key}: {msg}; got {err.get('input')!r}"
 
 
+def _resolved(path: Path, base: Path) -> Path:
+    """``path`` with ``$VAR`` / ``${VAR}`` expanded from the environment, relative to ``base`` unless absolute."""
+    path = Path(os.path.expandvars(path))
+    return path if path.is_absolute() else (base / path).resolve()
+
+
 def _resolve_paths(node: Any, base: Path) -> None:
-    """Resolve relative Path fields against the config file's folder, in place."""
+    """Resolve Path fields (environment variables expanded) against the config file's folder, in place."""
     if isinstance(node, BaseModel):
         for name in type(node).model_fields:
             value = getattr(node, name)
-            if isinstance(value, Path) and not value.is_absolute() and name != "source_path":
-                object.__setattr__(node, name, (base / value).resolve())
+            if isinstance(value, Path) and name != "source_path":
+                object.__setattr__(node, name, _resolved(value, base))
             elif isinstance(value, list) and value and all(isinstance(v, Path) for v in value):
-                object.__setattr__(
-                    node, name, [v if v.is_absolute() else (base / v).resolve() for v in value]
-                )
+                object.__setattr__(node, name, [_resolved(v, base) for v in value])
             else:
                 _resolve_paths(value, base)
     elif isinstance(node, dict):
@@ -1195,7 +1230,18 @@ def parse_config(raw: dict[str, Any], path: Path | str = "<config>", base: Path 
         raise ConfigError("\n".join(_format_error(path, e) for e in exc.errors())) from None
     if base is not None:
         _resolve_paths(cfg, base)
+    _check_values_files(cfg.policy, path)
     return cfg
+
+
+def _check_values_files(policy: PolicyConfig, path: Path | str) -> None:
+    """A knock-out or warning's values_file must exist when the config is read, not when a bundle is exported."""
+    for kind, rules in (("knockouts", policy.knockouts), ("early_warnings", policy.early_warnings)):
+        for i, rule in enumerate(rules):
+            if rule.values_file is not None and not Path(rule.values_file).is_file():
+                raise ConfigError(
+                    f"{path}: policy.{kind}[{i}] ({rule.name}): values_file {rule.values_file} not found"
+                )
 
 
 def load_config(path: Path | str) -> CardConfig:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pandas as pd
 
 from scorecard.config import CardConfig, load_config
 from scorecard.errors import ScorecardError
+from scorecard.progress import StepDone
 
 CARDS = ("application", "behaviour", "collection")
 Step = Callable[[str], None]
@@ -33,6 +35,7 @@ class CardOutcome:
     champion: str
     promotion: str
     bundle: Path | None
+    pack: Path | None = None
     monitoring: str = "-"
 
 
@@ -45,6 +48,10 @@ class DemoSummary:
     report: Path | None = None
     tracking_uri: str = ""
     monitoring_exit: int = 0
+
+
+def _card_step(progress: Callable[[StepDone, str], None], prefix: str, done: StepDone) -> None:
+    progress(done, prefix)
 
 
 def card_config(config_dir: Path, card: str, data_dir: Path) -> CardConfig:
@@ -71,13 +78,19 @@ def run_demo(
     seed: int = 0,
     config_dir: Path | None = None,
     step: Step | None = None,
+    progress: Callable[[StepDone, str], None] | None = None,
 ) -> DemoSummary:
-    """Run every stage on ``rows`` synthetic applications under ``workdir`` (data/, runs/, bundles/, reports/)."""
+    """Run every stage on ``rows`` synthetic applications under ``workdir`` (data/, runs/, bundles/, reports/).
+
+    ``step`` receives a line as each stage starts, ``progress`` each training step as it ends (with the card).
+    """
     from scorecard.bundle.runtime import load_bundle
     from scorecard.bundle.stream import score_file
     from scorecard.data.synth import DRIFT_START, synthesize, write_portfolio
     from scorecard.features.build import build_modeling_table, load_card_sources
+    from scorecard.features.stored import write_modeling_table
     from scorecard.monitoring.run import monitor
+    from scorecard.reports.pack import PACK_FILE, registered_pack, write_pack
     from scorecard.tracking import registry
     from scorecard.tracking.runs import train_and_log
     from scorecard.tracking.store import connect, tracking_uri
@@ -96,10 +109,15 @@ def run_demo(
         say(f"{card}: building point-in-time features")
         table = build_modeling_table(load_card_sources(cfg), cfg)
         tables[card] = table
-        table.frame.to_parquet(workdir / "data" / f"{card}_features.parquet", index=False)
+        write_modeling_table(table, cfg, workdir / "data" / f"{card}_features.parquet")
         say(f"{card}: training scorecard and challenger, logging to MLflow")
         run_dir = workdir / "runs" / card / dt.date.today().strftime("%Y-%m-%d")
-        tracked = train_and_log(cfg, table, run_dir=run_dir)
+        tracked = train_and_log(
+            cfg,
+            table,
+            run_dir=run_dir,
+            progress=None if progress is None else partial(_card_step, progress, f"{card}: "),
+        )
         say(f"{card}: promoting version {tracked.version} through the gates")
         try:
             promotion = registry.promote(
@@ -114,6 +132,11 @@ def run_demo(
             if champion == "-"
             else registry.export_champion(tracked.registered_model, workdir / "bundles" / card, client)
         )
+        pack = workdir / "reports" / card / PACK_FILE
+        if champion == "-":  # the candidate's own pack, as training wrote it
+            write_pack((run_dir / PACK_FILE).read_text(encoding="utf-8"), pack)
+        else:  # the champion's, with its gate outcomes and history
+            write_pack(registered_pack(f"{tracked.registered_model}@champion", client), pack)
         modeled = table.frame[table.frame["split"] != "excluded"]
         summary.cards.append(
             CardOutcome(
@@ -124,6 +147,7 @@ def run_demo(
                 champion=champion,
                 promotion=outcome,
                 bundle=bundle_dir,
+                pack=pack,
             )
         )
 

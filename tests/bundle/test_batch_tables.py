@@ -1,7 +1,7 @@
 """``score_batch``'s tabulated cells, packed points/warnings and ranking keys agree with ``score_one``.
 
-A generated wide card (70 features: more than one 31-feature packing group, special codes on splits,
-values on every edge, infinities, unknown and non-text categories) is scored both ways row by row, for
+A generated wide card (70 features: more than one 15-feature packing group, special codes on splits,
+values on every edge, beyond the hard limits, unknown and non-text categories) is scored both ways row by row, for
 each way reasons are ranked (int16 keys, int32 keys, fractional references) and joined (equal-width codes,
 codes of different lengths).
 """
@@ -35,6 +35,7 @@ def wide_documents(rng: np.random.Generator, scale: int, codes: str, fractional:
             "special": {"codes": special, "woe": 0.0, "points": points[-2]},
             "missing": {"woe": 0.0, "points": points[-1]},
             "valid_range": [-2.5, 2.5],
+            **({"hard_limits": [-4.0, 4.0]} if j % 2 else {}),
         })  # fmt: skip
         fields.append(_field(f"x{j}", "number", ["scorecard"]))
     for j in range(N_CAT):
@@ -81,9 +82,9 @@ def wide_columns(rng: np.random.Generator, docs: dict[str, Any], n: int) -> dict
     out: dict[str, np.ndarray] = {}
     for f in docs["scorecard.json"]["features"]:
         if f["kind"] == "numerical":
-            edges = [*f["splits"], *f["special"]["codes"], -2.5, 2.5]
+            edges = [*f["splits"], *f["special"]["codes"], -2.5, 2.5, -4.0, 4.0]
             tricky = [*edges, *(math.nextafter(e, -math.inf) for e in edges),
-                      *(math.nextafter(e, math.inf) for e in edges), math.inf, -math.inf, math.nan]  # fmt: skip
+                      *(math.nextafter(e, math.inf) for e in edges), 1e300, -1e300, math.nan]  # fmt: skip
             x = rng.normal(scale=1.5, size=n)
             pick = rng.random(n) < 0.35
             x[pick] = rng.choice(np.asarray(tricky), int(pick.sum()))

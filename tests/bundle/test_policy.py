@@ -106,6 +106,22 @@ def test_values_file_is_read_sorted_and_inlined(tmp_path: Path) -> None:
         knockouts=[{"name": "bl", "field": "national_id_hash", "op": "in", "values_file": blacklist}]
     )
     assert policy_spec(policy)["knockouts"] == [
-        {"name": "bl", "field": "national_id_hash", "op": "in", "value": ["aaa", "bbb"], "if_missing": "pass",
+        {"name": "bl", "field": "national_id_hash", "op": "in", "value": ["aaa", "bbb"], "if_missing": "refer",
          "decision": "decline"}
     ]  # fmt: skip
+
+
+def test_a_missing_values_file_fails_when_the_config_is_read(tmp_path: Path) -> None:
+    import yaml
+
+    from scorecard.config import parse_config
+    from scorecard.errors import ConfigError
+
+    raw = yaml.safe_load((Path(__file__).parents[2] / "configs" / "application.yaml").read_text())
+    raw["policy"]["knockouts"] = [
+        {"name": "bl", "field": "national_id_hash", "op": "in", "values_file": "gone.txt"}
+    ]
+    with pytest.raises(
+        ConfigError, match=r"cfg.yaml: policy.knockouts\[0\] \(bl\): values_file .*gone.txt not found"
+    ):
+        parse_config(raw, "cfg.yaml", base=tmp_path)

@@ -12,7 +12,6 @@ import pyarrow as pa
 import pytest
 
 from scorecard.bundle.runtime import Bundle, load_bundle
-from scorecard.errors import DataError
 from tests.bundle.conftest import documents
 
 CLEAN = {"national_id_hash": "h-ok", "region": "north", "is_emulator": False}
@@ -129,7 +128,7 @@ def _one_as_batch_row(out: dict[str, Any], top_k: int) -> dict[str, Any]:
         "flags": "|".join(out["flags"]),
         "reasons": "|".join(codes),
         **{f"reason_{k + 1}": codes[k] if k < len(codes) else "" for k in range(top_k)},
-        "warnings": "; ".join(w for w in out["warnings"] if "field absent" not in w),
+        "warnings": "; ".join(out["warnings"]),
         "status": out["status"],
     }
 
@@ -161,11 +160,25 @@ def test_batch_equals_one_by_one(bundle: Bundle, kind: str) -> None:
     assert batch["status"][[0, 1, 2, 3, 8, 9]].tolist() == ["ok"] * 6
 
 
-def test_batch_lacking_required_columns_is_an_error_listing_them(bundle: Bundle) -> None:
-    cols = _columns(RECORDS)
+def test_batch_lacking_required_columns_scores_them_as_absent_and_never_approves(bundle: Bundle) -> None:
+    records = [*RECORDS, {"age": 50, "inq_3m": 0, "channel": "online", **CLEAN}]  # 545: approve when complete
+    cols = _columns(records)
     del cols["inq_3m"], cols["region"]
-    with pytest.raises(DataError, match=r"lacks required fields \['inq_3m', 'region'\]"):
-        bundle.score_batch(cols)
+    batch = bundle.score_batch(cols)
+    for i, record in enumerate(records):
+        absent = {k: v for k, v in record.items() if k not in ("inq_3m", "region")}
+        assert {k: batch[k][i] for k in ("score", "decision", "flags", "warnings", "status")} == {
+            k: v for k, v in _one_as_batch_row(bundle.score_one(absent), 2).items()
+            if k in ("score", "decision", "flags", "warnings", "status")
+        }, i  # fmt: skip
+    assert bundle.score_one(records[-1])["decision"] == "approve"
+    assert (batch["score"][-1], batch["decision"][-1], batch["flags"][-1]) == (522, "refer", "")
+    assert batch["warnings"][-1] == (
+        "inq_3m: field absent, scored as missing; region: field absent, treated as missing"
+    )
+    # only region absent: 545 would approve; incomplete evidence refers it
+    batch = bundle.score_batch({k: v for k, v in _columns(records).items() if k != "region"})
+    assert (batch["score"][-1], batch["decision"][-1], batch["flags"][-1]) == (545, "refer", "incomplete")
 
 
 def test_batch_of_many_rows_crosses_blocks(bundle: Bundle, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -248,3 +248,25 @@ def test_relative_paths_and_globs_resolve_against_the_config_folder(tmp_path: Pa
         base=tmp_path,
     )
     assert cfg.data.raw["a"].path == [tmp_path / "x" / "a.csv", tmp_path / "x" / "b_*.csv"]
+
+
+def test_unparseable_lines_fail_unless_skipped_knowingly_and_then_they_are_counted(tmp_path: Path) -> None:
+    frame = _inquiries()
+    (tmp_path / "inq.csv").write_text(frame.to_csv(index=False) + 'inquiry_id_9,customer_id_9,"2024-0\n')
+    source = {"path": str(tmp_path / "inq.csv"), "csv": {"delimiter": ","}}
+    (problem,) = validate_sources(
+        DataConfig.model_validate({"sources": {"bureau_inquiries": source}})
+    ).problems
+    assert problem.kind == "unreadable" and problem.message.startswith(f"{tmp_path / 'inq.csv'}: cannot read")
+    skipping = {**source, "csv": {"delimiter": ",", "skip_bad_rows": True}}
+    data = DataConfig.model_validate({"sources": {"bureau_inquiries": skipping}})
+    report = validate_sources(data)
+    assert report.ok and report.notes == [
+        "data.sources.bureau_inquiries: 1 unparseable line(s) skipped (csv.skip_bad_rows), the first at line 8"
+    ]
+    _assert_inquiries(load_sources(data)["bureau_inquiries"], frame)
+    raw = {"inq": skipping}
+    queried = DataConfig.model_validate({"raw": raw, "sources": {"bureau_inquiries": {"query": "FROM inq"}}})
+    assert validate_sources(queried).notes == [
+        "data.raw.inq: 1 unparseable line(s) skipped (csv.skip_bad_rows), the first at line 8"
+    ]

@@ -522,6 +522,8 @@ def test_cli_writes_one_parquet_per_table_and_rejects_bad_sizes(
     out = capsys.readouterr().out
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{name}.parquet" for name in TABLES)
     assert "applications" in out and "300" in out
+    assert re.search(r"synthesising 300 applications\s.*\s5/5\s", out), out  # the generation steps
+    assert re.search(rf"writing 7 files to .*\s{len(TABLES)}/{len(TABLES)}\s", out), out  # one tick per file
     expected = _digests(write_portfolio(synthesize(300, seed=4), tmp_path / "again"))
     assert _digests({name: tmp_path / f"{name}.parquet" for name in TABLES}) == expected
     assert run(["data", "synth", "--rows", "0", "--out", str(tmp_path / "none")]) == 1

@@ -52,6 +52,21 @@ def test_demo_trains_promotes_exports_scores_and_monitors(demo_run: tuple[Path, 
     assert summary.report is not None and summary.report.is_file()
 
 
+def test_demo_names_each_champions_documentation_pack(demo_run: tuple[Path, DemoSummary]) -> None:
+    from scorecard.cli.app import run as cli
+
+    workdir, summary = demo_run
+    for card in summary.cards:
+        assert card.pack == workdir / "reports" / card.card / "model_documentation.html"
+        html = card.pack.read_text()
+        assert (
+            f"v{card.champion}</h1>" in html and "promoted" in html
+        )  # the registry's gate outcome and history
+    out = workdir / "reports" / "champion.html"
+    assert cli(["report", "--model", "application@champion", "--out", str(out)]) == 0
+    assert "13. Gate outcomes and registry history" in out.read_text()
+
+
 def test_no_raw_pii_reaches_any_downstream_file(demo_run: tuple[Path, DemoSummary]) -> None:
     workdir, _ = demo_run
     raw = workdir / "data" / "synthetic"

@@ -25,7 +25,9 @@ def test_a_card_without_device_features_does_not_need_device_events() -> None:
         "income": ("application features",),
     }
     assert needs.optional["customers"] == {
-        "province": ("device features", "policy attribute declared_province"),
+        "province": (
+            "policy attribute declared_province",
+        ),  # application device features use the declared province
         "national_id": ("policy attribute national_id_hash",),
     }
     assert needs.required["loan_performance"] == {

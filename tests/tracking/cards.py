@@ -62,6 +62,7 @@ def card_config(registered_model: str) -> CardConfig:
             "selection": {"stepwise": None},
             "challenger": {"num_boost_round": 30, "early_stopping_rounds": 10},
             "gates": {"min_oot_gini": 0.35, "max_gini_drop": 0.03, "max_score_psi": 0.25},
+            "policy": {"cutoffs": {"approve": 560, "decline": 540}},
             "tracking": {"registered_model": registered_model},
         }
     )

@@ -134,6 +134,12 @@ def test_train_register_promote_load_rollback(
     assert cli(["promote", "--card", name, "--version", "2"]) == 1
     out = capsys.readouterr()
     assert "FAIL" in out.out and "min oot gini" in out.out and "not promoted" in out.err
+    assert "Swap set" in out.out  # candidate against champion, approve decisions on the same sample
+    swap = {r["set"]: r for r in registry.promote(name, "2", cfg.gates, dry_run=True).report.swap_set}  # type: ignore[union-attr]
+    parts = ("kept", "swap_in", "swap_out", "declined_by_both")
+    assert sum(swap[p]["rows"] for p in parts) == (second.card.table.frame["split"] == "oot").sum()
+    assert swap["approved_by_candidate"]["rows"] == swap["kept"]["rows"] + swap["swap_in"]["rows"]
+    assert swap["approved_by_champion"]["rows"] == swap["kept"]["rows"] + swap["swap_out"]["rows"] > 0
     assert registry.champion_version(name) == "1"
     assert "champion.action" not in client.get_model_version(name, "2").tags
     assert cli(["promote", "--card", name, "--version", "2", "--dry-run"]) == 0

@@ -79,7 +79,7 @@ def test_overrides_and_reasons_are_logged_listed_and_reviewable(
     assert "policy utilisation bands, agreed 2026-10" in listing
     assert "more inquiries must never earn more points" in listing
     assert "splits [0.25, 0.5, 0.75]" in listing and "trend ascending" in listing
-    assert str(path) in listing
+    assert str(path) in listing  # the source file
     assert cli(["models", "list", "--card", name]) == 0
     assert "policy utilisation bands" not in capsys.readouterr().out
 

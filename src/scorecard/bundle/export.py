@@ -3,7 +3,8 @@
 Exporting the same trained card twice gives byte-identical files and archives: JSON is canonical (see
 ``format``), the creation time is the card's (``created_at`` argument, else the card's ``trained_at``, else
 the modification time of the run folder's ``trained_card.joblib``), and zip entries carry a fixed
-timestamp and mode. Before anything is written the bundle is validated against its JSON Schemas and
+timestamp and mode. With ``SCORECARD_BUNDLE_KEY`` set the manifest is signed (``manifest.sig``, see
+``signing``). Before anything is written the bundle is validated against its JSON Schemas and
 compiled by the runtime, so a bundle that exports is a bundle that scores.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,6 +24,7 @@ from scorecard import __version__
 from scorecard.bundle import format as fmt
 from scorecard.bundle.policy import rule_field_type
 from scorecard.bundle.runtime import Bundle
+from scorecard.bundle.signing import sign, signing_key
 from scorecard.config import CardConfig, PolicyConfig, PolicyRule
 from scorecard.data.values import read_values_file
 from scorecard.errors import BundleError, ConfigError
@@ -29,7 +32,7 @@ from scorecard.errors import BundleError, ConfigError
 if TYPE_CHECKING:
     from scorecard.modeling.train import TrainedCard
 
-BUNDLE_FILES = (fmt.MANIFEST, *fmt.JSON_FILES, fmt.CHALLENGER, fmt.CHALLENGER_DESIGN)
+BUNDLE_FILES = (fmt.MANIFEST, fmt.SIGNATURE, *fmt.JSON_FILES, fmt.CHALLENGER, fmt.CHALLENGER_DESIGN)
 
 
 def export_bundle(
@@ -112,6 +115,9 @@ def write_bundle(
         _validate(name, manifest if name == fmt.MANIFEST else documents[name])
     Bundle(manifest, dict(documents), challenger)  # compiles, or raises BundleError
     files[fmt.MANIFEST] = fmt.canonical_json(manifest, fmt.MANIFEST)
+    key = signing_key()
+    if key is not None:
+        files[fmt.SIGNATURE] = sign(files[fmt.MANIFEST], key)
     out = Path(out_dir)
     _write_folder(out, files)
     if zip:
@@ -123,41 +129,78 @@ def write_bundle(
 
 def challenger_design(card: TrainedCard) -> dict[str, Any]:
     """``challenger.json``: how raw fields become the LightGBM challenger's input columns (see ``shadow``)."""
-    from scorecard.modeling.challenger import SPECIAL_SUFFIX
-
-    model = card.challenger
-    if model is None:
+    if card.challenger is None:
         raise BundleError(f"{card.config.name}: the card has no challenger")
-    return {
-        "features": [str(f) for f in model.feature_names_in_],
-        "categorical": {f: list(levels) for f, levels in model.categories_.items()},
-        "special_codes": list(model.special_codes_),
-        "special_features": list(model.special_features_),
-        "special_suffix": SPECIAL_SUFFIX,
-        "columns": list(model.booster_.feature_name()),
-    }
+    return card.challenger.design()
+
+
+def export_run(
+    run_dir: Path | str,
+    out_dir: Path | str,
+    zip: bool = False,
+    model_version: str | None = None,
+    created_at: dt.datetime | str | None = None,
+    challenger: bool = True,
+) -> Path:
+    """``export_bundle`` from a run folder's ``card_spec.json``: JSON only, the folder is never unpickled."""
+    from scorecard.modeling.train import CARD_SPEC
+
+    path = Path(run_dir) / CARD_SPEC
+    if not path.is_file():
+        raise BundleError(
+            f"{path}: no card spec in this run folder (written by `scorecard train`); retrain to export it"
+        )
+    try:
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        config = CardConfig.model_validate(spec["config"])
+        shadow = spec["challenger"] if challenger else None
+        documents = _documents(
+            config, spec["scorecard"], spec["calibration"], spec["master_scale"], spec["reasons"],
+            None if shadow is None else shadow["design"],
+        )  # fmt: skip
+        card = {"name": config.name, "type": config.card, "description": config.description}
+        return write_bundle(
+            documents, out_dir, card=card, model_version=model_version,
+            created_at=created_at if created_at is not None else spec["trained_at"],
+            data_fingerprint=spec["data_fingerprint"],
+            challenger=None if shadow is None else (shadow["design"], shadow["model"]), zip=zip,
+        )  # fmt: skip
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BundleError(f"{path}: not a card spec this version can export ({str(exc)[:120]})") from None
 
 
 def bundle_documents(
     card: TrainedCard, challenger: dict[str, Any] | None = None
 ) -> dict[str, dict[str, Any]]:
     """The bundle's JSON documents for ``card`` (``challenger``: its design, when shipped), by file name."""
-    scorecard = card.scorecard.to_spec()
+    return _documents(
+        card.config, card.scorecard.to_spec(), card.calibrator.to_spec(), card.master_scale.to_spec(),
+        card.reasons.to_spec(), challenger,
+    )  # fmt: skip
+
+
+def _documents(
+    config: CardConfig,
+    scorecard: dict[str, Any],
+    calibration: dict[str, Any],
+    master_scale: dict[str, Any],
+    reasons: dict[str, Any],
+    challenger: dict[str, Any] | None,
+) -> dict[str, dict[str, Any]]:
+    margin = config.policy.range_margin
+    scorecard["range_margin"] = margin
     for feature in scorecard["features"]:
         if "valid_range" in feature:
             feature["valid_range"] = _finite_or_none(feature["valid_range"])
-    policy = policy_spec(card.config.policy)
-    documents = {
-        fmt.SCHEMA: input_schema(scorecard, policy, card.config, challenger),
+            feature["hard_limits"] = hard_limits(feature["valid_range"], margin)
+    policy = policy_spec(config.policy)
+    return {
+        fmt.SCHEMA: input_schema(scorecard, policy, config, challenger),
         fmt.SCORECARD: scorecard,
-        fmt.CALIBRATION: {
-            "calibration": card.calibrator.to_spec(),
-            "master_scale": card.master_scale.to_spec(),
-        },
-        fmt.REASONS: card.reasons.to_spec(),
+        fmt.CALIBRATION: {"calibration": calibration, "master_scale": master_scale},
+        fmt.REASONS: reasons,
         fmt.POLICY: policy,
     }
-    return documents
 
 
 def policy_spec(policy: PolicyConfig) -> dict[str, Any]:
@@ -168,14 +211,28 @@ def policy_spec(policy: PolicyConfig) -> dict[str, Any]:
         "dpd_field": policy.dpd_field,
         "treatments": [t.model_dump() for t in policy.treatments],
         "early_warnings": [{**_rule(r), "action": r.action} for r in policy.early_warnings],
+        "incomplete": policy.incomplete,
         "limit": None if policy.limit is None else policy.limit.model_dump(exclude={"lgd"}),
     }
+
+
+def hard_limits(valid_range: list[float] | None, margin: float) -> list[float] | None:
+    """The development range widened by ``margin`` times its width (at least 1) on each side, never below 0
+    for a range that starts at or above 0 (counts, amounts and ages cannot be negative)."""
+    if valid_range is None:
+        return None
+    lo, hi = valid_range
+    width = max(hi - lo, 1.0) * margin
+    return [max(lo - width, 0.0) if lo >= 0 else lo - width, hi + width]
 
 
 def _rule(rule: PolicyRule) -> dict[str, Any]:
     value = rule.value
     if rule.values_file is not None:
-        value = read_values_file(Path(rule.values_file), f"policy rule {rule.name!r}")
+        path = Path(rule.values_file)
+        if not path.is_file():  # checked when the config is read; the file may have gone since
+            raise ConfigError(f"policy rule {rule.name!r}: values_file {path} not found")
+        value = read_values_file(path, f"policy rule {rule.name!r}")
     if rule.op in ("in", "not_in"):
         value = sorted(set(value), key=lambda v: (type(v).__name__, v))
     return {
@@ -208,6 +265,7 @@ def input_schema(
                 "type": "number",
                 "valid_range": f.get("valid_range"),
                 "special_codes": f["special"]["codes"],
+                "hard_limits": f.get("hard_limits"),
                 "on_out_of_range": "edge_bin_with_warning",
                 "on_bad_value": "record_error",
             }

@@ -4,14 +4,20 @@ One function per type turns one raw value into the runtime's form; ``column`` ap
 to a whole column, with a fast numpy path for clean numeric columns, so that ``score_one`` and
 ``score_batch`` read every value identically.
 
-- ``number``: float; None / NaN are missing (NaN); ints, bools and numeric text are converted;
-  anything else is a bad value.
-- ``category`` / ``string``: ``str(value)`` (as training did); None / NaN are missing (None).
+- ``number``: float; None / NaN are missing (NaN); ints, bools, Decimals, numpy numbers and numeric text
+  are converted; infinity (also ``"inf"``, ``1e400`` or a 400-digit int) and anything else (dates, lists,
+  arrays, dicts) is a bad value.
+- ``category`` / ``string``: ``str(value)`` (as training did) of text, numbers and bools; None / NaN are
+  missing (None); lists, dicts, arrays, sets and bytes are bad values.
 - ``boolean``: 1.0 / 0.0 from bools, the numbers 0 and 1, or the text true/false/1/0; missing is NaN.
+
+No reader ever raises anything but ``BadValue``, whatever it is given, and every message shows at most
+``SHOWN_CHARS`` characters of the value.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Iterable
 from itertools import repeat
@@ -21,35 +27,66 @@ import numpy as np
 
 FIELD_TYPES = ("number", "category", "string", "boolean")
 _TRUE_TEXT = {"true": 1.0, "1": 1.0, "false": 0.0, "0": 0.0}
+SHOWN_CHARS = 40
+"""Characters of a bad value shown in its message (a 10M-character value gives a short status)."""
+_CONTAINERS = (list, dict, tuple, set, frozenset, bytes, bytearray, np.ndarray)
+_TIMES = (np.datetime64, np.timedelta64, dt.date, dt.time, dt.timedelta)
+_NOT_NUMBER = (list, dict, tuple, set, frozenset, np.ndarray, *_TIMES)
+_NOT_TEXT = (*_NOT_NUMBER, bytes, bytearray)
 
 
 class BadValue(ValueError):
     """A raw value that cannot be read as its field's type; the message names what was found."""
 
 
+def shown(value: Any) -> str:
+    """``repr(value)`` cut to ``SHOWN_CHARS`` characters (and never raising, e.g. on a 5,000-digit int)."""
+    if isinstance(value, np.number | np.bool_):
+        value = value.item()  # np.float64(-inf) shows as -inf, as numpy columns give their values
+    if isinstance(value, str | bytes) and len(value) > SHOWN_CHARS:
+        value = value[: SHOWN_CHARS + 1]
+    try:
+        text = repr(value)
+    except Exception:  # (a value whose repr fails is still shown as its type)
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "..."
+
+
 def is_missing(value: Any) -> bool:
-    """None, NaN and pandas' NA (whose comparisons refuse to be a bool)."""
+    """None, NaN and pandas' NA (whose comparisons refuse to be a bool); False for anything else."""
     if value is None:
         return True
+    if isinstance(value, _CONTAINERS):
+        return False
     try:
         return bool(value != value)
     except TypeError:
         return True
+    except Exception:  # (Decimal('sNaN') and odd objects refuse to compare: not missing)
+        return False
 
 
 def as_number(value: Any) -> float:
-    """A number field's value as float (NaN when missing)."""
+    """A number field's value as a finite float (NaN when missing)."""
     kind = type(value)
     if kind is float:
-        return value
-    if kind is int or kind is bool:
+        x = value
+    elif kind is bool:
         return float(value)
-    if is_missing(value):
+    elif is_missing(value):
         return math.nan
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise BadValue(f"{value!r} is not a number") from None
+    elif isinstance(value, _NOT_NUMBER):
+        raise BadValue(f"{shown(value)} is not a number")
+    else:
+        try:
+            x = float(value)
+        except OverflowError:
+            raise BadValue(f"{shown(value)} is not a finite number") from None
+        except Exception:  # (float() of an odd object may raise anything)
+            raise BadValue(f"{shown(value)} is not a number") from None
+    if math.isfinite(x) or x != x:
+        return x
+    raise BadValue(f"{shown(value)} is not a finite number")
 
 
 def as_text(value: Any) -> str | None:
@@ -58,7 +95,12 @@ def as_text(value: Any) -> str | None:
         return value
     if is_missing(value):
         return None
-    return str(value)
+    if isinstance(value, _NOT_TEXT):
+        raise BadValue(f"{shown(value)} is not a category (expected text, a number or a bool)")
+    try:
+        return str(value)
+    except Exception:  # (str() of an odd object may raise anything)
+        raise BadValue(f"{shown(value)} is not a category (expected text, a number or a bool)") from None
 
 
 def as_flag(value: Any) -> float:
@@ -71,9 +113,9 @@ def as_flag(value: Any) -> float:
         flag = _TRUE_TEXT.get(value.strip().lower())
         if flag is not None:
             return flag
-    elif (isinstance(value, int | float) or hasattr(value, "dtype")) and value in (0, 1):
+    elif isinstance(value, int | float | np.number | np.bool_) and value in (0, 1):
         return float(value)
-    raise BadValue(f"{value!r} is not a boolean (expected true/false or 1/0)")
+    raise BadValue(f"{shown(value)} is not a boolean (expected true/false or 1/0)")
 
 
 READERS: dict[str, Callable[[Any], Any]] = {
@@ -82,6 +124,37 @@ READERS: dict[str, Callable[[Any], Any]] = {
     "string": as_text,
     "boolean": as_flag,
 }
+
+
+class Factorized:
+    """A text column as codes into its distinct values (-1: missing), so each distinct value is read once.
+
+    Built from a pandas Series (``factorize``) or an Arrow array (``dictionary_encode``) by duck typing, only
+    when every distinct value is a str (so no two values that compare equal read differently).
+    """
+
+    __slots__ = ("codes", "uniques")
+
+    def __init__(self, codes: np.ndarray, uniques: np.ndarray, extended: bool = False) -> None:
+        self.codes = codes
+        # code -1 gathers the final None: missing
+        self.uniques = uniques if extended else np.append(uniques.astype(object), [None])
+
+    def read(self, field_type: str) -> tuple[Factorized, np.ndarray | None]:
+        """The distinct values read as ``field_type`` (still factorized), and per-row BadValues or None."""
+        read, problems = column(self.uniques, field_type)
+        return Factorized(self.codes, read, extended=True), None if problems is None else problems[self.codes]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def expand(self, read: np.ndarray) -> np.ndarray:
+        """Per-row values from per-distinct-value ``read`` (aligned with ``uniques``)."""
+        return read[self.codes]
+
+    def values(self) -> np.ndarray:
+        """The column as an object array of str and None."""
+        return self.uniques[self.codes]
 
 
 def small_ints(values: Iterable[int]) -> np.ndarray:
@@ -99,31 +172,54 @@ def _reader_or_error(read: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return attempt
 
 
+def _any_odd(values: np.ndarray) -> bool:
+    """Whether an object column holds a date, duration, array or list (which numpy may cast to a number)."""
+    return bool(small_ints(map(isinstance, values, repeat(_NOT_NUMBER))).any())
+
+
 def column(values: np.ndarray, field_type: str) -> tuple[np.ndarray, np.ndarray | None]:
     """Read a whole column: (values as float64 or object array, per-row BadValue or None where fine).
 
     The second item is None when every value was readable (the common case). Text columns come back as
     object arrays of str and None; values that are already str are kept as they are (no per-value call).
     """
+    if isinstance(values, Factorized):
+        read, problems = column(values.uniques, field_type)
+        return values.expand(read), None if problems is None else values.expand(problems)
+    if values.dtype.kind in "Mm":  # dates and durations are refused value by value, as one record's are
+        values = np.fromiter(iter(values), dtype=object, count=len(values))
     if field_type in ("category", "string"):
-        if values.dtype.kind in "US":
+        if values.dtype.kind == "U":
             return values.astype(object), None
         is_text = small_ints(map(isinstance, values, repeat(str))).view(bool)
         if is_text.all():
             return values, None
-        out = values.copy()
-        out[~is_text] = np.frompyfunc(as_text, 1, 1)(values[~is_text])
-        return out, None
+        read = np.frompyfunc(_reader_or_error(as_text), 1, 1)(values[~is_text])
+        bad = np.fromiter(map(isinstance, read, repeat(BadValue)), dtype=bool, count=len(read))
+        out = values.astype(object)
+        out[~is_text] = np.where(bad, None, read)
+        if not bad.any():
+            return out, None
+        errors = np.full(len(values), None, dtype=object)
+        errors[np.flatnonzero(~is_text)[bad]] = read[bad]
+        return out, errors
     if values.dtype.kind in "biuf":
         out = values.astype(np.float64, copy=False)
-        if field_type == "number" or (np.isnan(out) | (out == 0.0) | (out == 1.0)).all():
+        if field_type == "number" and not np.isinf(out).any():
             return out, None
-    elif field_type == "number" and values.dtype.kind in "OUS":
+        if field_type == "boolean" and (np.isnan(out) | (out == 0.0) | (out == 1.0)).all():
+            return out, None
+    elif field_type == "number" and (
+        values.dtype.kind == "U" or (values.dtype.kind == "O" and not _any_odd(values))
+    ):
         try:
-            return values.astype(np.float64), None
-        except (TypeError, ValueError):
+            number = values.astype(np.float64)
+        except (TypeError, ValueError, OverflowError, ArithmeticError):
             pass
+        else:
+            if not np.isinf(number).any():
+                return number, None
     read = np.frompyfunc(_reader_or_error(READERS[field_type]), 1, 1)(values)
     bad = np.fromiter(map(isinstance, read, repeat(BadValue)), dtype=bool, count=len(read))
-    errors = np.asarray(np.where(bad, read, None), dtype=object) if bad.any() else None
-    return np.asarray(np.where(bad, np.nan, read), dtype=np.float64), errors
+    problems = np.asarray(np.where(bad, read, None), dtype=object) if bad.any() else None
+    return np.asarray(np.where(bad, np.nan, read), dtype=np.float64), problems

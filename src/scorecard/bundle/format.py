@@ -26,6 +26,8 @@ REASONS = "reasons.json"
 POLICY = "policy.json"
 CHALLENGER = "challenger.txt"
 CHALLENGER_DESIGN = "challenger.json"
+SIGNATURE = "manifest.sig"
+"""HMAC-SHA256 of ``manifest.json`` under the exporter's key (see ``signing``); not listed in the manifest."""
 
 JSON_FILES = (SCHEMA, SCORECARD, CALIBRATION, REASONS, POLICY)
 """Files every bundle holds besides the manifest; ``challenger.txt`` + ``challenger.json`` are optional."""

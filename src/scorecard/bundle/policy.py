@@ -9,11 +9,17 @@ The policy is read from the bundle's ``policy.json``. For one record the order i
    ``cutoffs.decline``, ``refer`` between;
 5. else ``no_action``.
 
+A rule whose field is missing does what its ``if_missing`` says: ``pass`` (it does not fire), ``fire`` (its
+outcome) or ``refer`` (it fires with the outcome ``refer``, the default of knock-outs written by export).
+Each rule is evaluated by ``outcome_one`` on one value and ``fires_batch`` on a column, with the same
+comparisons.
+
+A record whose evidence is incomplete (a required field absent, a number beyond its hard limits) is never
+approved: ``incomplete`` says what happens instead: ``refer`` (an ``approve`` becomes ``refer`` and the flag
+``incomplete`` is raised) or ``error`` (the record gets status ``error: incomplete evidence ...``).
+
 An approved record then gets its credit limit from the ``limit`` section (see ``limit``); every other record
 gets limit 0.
-
-A rule whose field is missing fires only when its ``if_missing`` is ``fire``. Each rule is evaluated by
-``fires_one`` on one value and ``fires_batch`` on a column, with the same comparisons.
 """
 
 from __future__ import annotations
@@ -26,11 +32,15 @@ from typing import Any
 
 import numpy as np
 
-from scorecard.bundle.fields import BadValue, small_ints
+from scorecard.bundle.fields import BadValue, Factorized, small_ints
 from scorecard.bundle.limit import Limits
 from scorecard.errors import BundleError
 
 NO_ACTION = "no_action"
+INCOMPLETE = "incomplete"
+"""Flag raised when an incomplete record's ``approve`` became ``refer``."""
+INCOMPLETE_STATUS = "incomplete evidence: a required field is absent or a value is beyond its hard limits"
+IF_MISSING = ("pass", "fire", "refer")
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "lt": operator.lt,
     "le": operator.le,
@@ -70,6 +80,7 @@ class Rule:
         "field",
         "field_type",
         "if_missing",
+        "missing_outcome",
         "name",
         "op",
         "outcome",
@@ -80,10 +91,16 @@ class Rule:
         self.name: str = spec["name"]
         self.field: str = spec["field"]
         self.op: str = spec["op"]
-        self.if_missing: bool = spec.get("if_missing", "pass") == "fire"
         self.outcome = outcome
         if self.op not in OPS:
             raise BundleError(f"policy rule {self.name!r}: unknown op {self.op!r}; expected one of {OPS}")
+        if_missing = spec.get("if_missing", "pass")
+        if if_missing not in IF_MISSING:
+            raise BundleError(
+                f"policy rule {self.name!r}: if_missing must be one of {IF_MISSING}; got {if_missing!r}"
+            )
+        self.if_missing: bool = if_missing != "pass"
+        self.missing_outcome: str | None = {"pass": None, "fire": outcome, "refer": "refer"}[if_missing]
         self.field_type = rule_field_type(spec)
         value: Any = spec.get("value")
         if self.field_type == "boolean" and self.op != "is_true":
@@ -93,20 +110,30 @@ class Rule:
         # text read for in / not_in: whether a member fires, and a missing value (None) as if_missing
         self._verdicts = {**dict.fromkeys(self._members, self.op == "in"), None: self.if_missing}
 
-    def fires_one(self, value: Any) -> bool:
-        """Whether the rule fires for one value already read by its field type."""
+    def outcome_one(self, value: Any) -> str | None:
+        """The outcome when the rule fires for one value already read by its field type, else None."""
         if _missing(value):
-            return self.if_missing
+            return self.missing_outcome
         if self.op == "in":
-            return value in self._members
-        if self.op == "not_in":
-            return value not in self._members
-        if self.op == "is_true":
-            return value == 1.0
-        return bool(_COMPARE[self.op](value, self.value))
+            fired = value in self._members
+        elif self.op == "not_in":
+            fired = value not in self._members
+        elif self.op == "is_true":
+            fired = value == 1.0
+        else:
+            fired = bool(_COMPARE[self.op](value, self.value))
+        return self.outcome if fired else None
 
-    def fires_batch(self, values: np.ndarray) -> np.ndarray:
-        """Whether the rule fires, for a column read by its field type (float64 or object)."""
+    def missing_batch(self, values: np.ndarray | Factorized) -> np.ndarray:
+        """Which values of a column read by its field type are missing."""
+        if isinstance(values, Factorized):
+            return values.expand(self.missing_batch(values.uniques))
+        return (values == None) if values.dtype.kind != "f" else np.isnan(values)  # noqa: E711 (elementwise)
+
+    def fires_batch(self, values: np.ndarray | Factorized) -> np.ndarray:
+        """Whether the rule fires, for a column read by its field type (float64, object or factorized)."""
+        if isinstance(values, Factorized):  # each distinct value once
+            return values.expand(self.fires_batch(values.uniques))
         n = len(values)
         text = values.dtype.kind != "f"  # text columns hold str or None
         if text and self.op in ("in", "not_in"):  # one pass for membership and missing values
@@ -121,6 +148,13 @@ class Rule:
             fired = np.asarray(_COMPARE[self.op](values, self.value), dtype=bool)
         return np.where(missing, self.if_missing, fired)
 
+    def outcomes_batch(self, values: np.ndarray | Factorized) -> tuple[np.ndarray, np.ndarray | None]:
+        """(whether the rule fires, rows where it fires with ``refer`` because the value is missing, or None)."""
+        fired = self.fires_batch(values)
+        if self.missing_outcome is None or self.missing_outcome == self.outcome:
+            return fired, None
+        return fired, self.missing_batch(values)
+
 
 class Policy:
     """The compiled ``policy.json``: knock-outs, cut-offs, treatment table, early warnings."""
@@ -133,6 +167,9 @@ class Policy:
             None if cutoffs is None else (float(cutoffs["approve"]), float(cutoffs["decline"]))
         )
         self.dpd_field: str = spec.get("dpd_field", "days_past_due")
+        self.incomplete: str = spec.get("incomplete", "refer")
+        if self.incomplete not in ("refer", "error"):
+            raise BundleError(f"policy.json: incomplete must be 'refer' or 'error'; got {self.incomplete!r}")
         self.limits = Limits(spec["limit"]) if spec.get("limit") else None
         self.treatments: list[tuple[float, float, str]] = [
             (
@@ -147,7 +184,7 @@ class Policy:
         self._outcomes = np.asarray(list(dict.fromkeys(outcomes)), dtype=str)
         self._code = {name: i for i, name in enumerate(self._outcomes.tolist())}
         self._knockout_names = np.asarray(["", *(r.name for r in self.knockouts)], dtype=str)
-        self._flags_dtype = f"U{max(len('|'.join(r.name for r in self.early_warnings)), 1)}"
+        self._flags_dtype = f"U{len('|'.join([*(r.name for r in self.early_warnings), INCOMPLETE]))}"
 
     @property
     def fields(self) -> dict[str, str]:
@@ -180,29 +217,49 @@ class Policy:
             values[self.limits.dti_field],
         )
 
-    def decide_one(self, values: dict[str, Any], score: int) -> tuple[str, str | None, list[str]]:
-        """(decision, knock-out rule that fired or None, early-warning flags) for one record."""
-        knockout = next((r for r in self.knockouts if r.fires_one(values[r.field])), None)
-        flags = [r for r in self.early_warnings if r.fires_one(values[r.field])]
-        names = [r.name for r in flags]
+    def decide_one(
+        self, values: dict[str, Any], score: int, incomplete: bool = False
+    ) -> tuple[str, str | None, list[str]]:
+        """(decision, knock-out rule that fired or None, flags) for one record; see the module docstring."""
+        decision, knockout, names = self._decide_one(values, score)
+        if incomplete:
+            if self.incomplete == "error":
+                raise BadValue(INCOMPLETE_STATUS)
+            if decision == "approve":
+                return "refer", knockout, [*names, INCOMPLETE]
+        return decision, knockout, names
+
+    def _decide_one(self, values: dict[str, Any], score: int) -> tuple[str, str | None, list[str]]:
+        for rule in self.knockouts:
+            outcome = rule.outcome_one(values[rule.field])
+            if outcome is not None:
+                knockout: tuple[str, str | None] | None = (outcome, rule.name)
+                break
+        else:
+            knockout = None
+        flags = [(r.name, o) for r in self.early_warnings for o in [r.outcome_one(values[r.field])] if o]
+        names = [name for name, _ in flags]
         if knockout is not None:
-            return knockout.outcome, knockout.name, names
+            return knockout[0], knockout[1], names
         if self.treatments:
             dpd = values[self.dpd_field]
             if math.isnan(dpd):
                 raise BadValue(f"{self.dpd_field}: missing (the treatment table needs it)")
             return next(a for top, floor, a in self.treatments if dpd <= top and score >= floor), None, names
         if flags:
-            return flags[0].outcome, None, names
+            return flags[0][1], None, names
         if self.cutoffs is not None:
             approve, decline = self.cutoffs
             return ("approve" if score >= approve else "decline" if score < decline else "refer"), None, names
         return NO_ACTION, None, names
 
     def decide_batch(
-        self, values: dict[str, np.ndarray], score: np.ndarray
+        self, values: dict[str, Any], score: np.ndarray, incomplete: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Columns decision, knockout ('' when none), flags ('|'-joined) and rows lacking the DPD field.
+
+        ``incomplete`` marks rows whose evidence is incomplete; with ``incomplete: error`` the caller makes
+        them errors, else their ``approve`` becomes ``refer`` here.
 
         Decisions are set as integer codes into ``self._outcomes`` (cheap masked writes) and named at the end.
         """
@@ -216,10 +273,12 @@ class Policy:
                 np.where(score < decline, self._code["decline"], self._code["refer"]),
             )
         flags = np.full(n, "", dtype=self._flags_dtype)
-        warnings = [(rule, rule.fires_batch(values[rule.field])) for rule in self.early_warnings]
-        for rule, fired in reversed(warnings):
+        warnings = [(rule, *rule.outcomes_batch(values[rule.field])) for rule in self.early_warnings]
+        for rule, fired, refer in reversed(warnings):
             np.copyto(code, self._code[rule.outcome], where=fired)
-        for rule, fired in warnings:
+            if refer is not None:
+                np.copyto(code, self._code["refer"], where=refer)
+        for rule, fired, _ in warnings:
             flags[fired] = np.where(
                 flags[fired] == "", rule.name, np.strings.add(flags[fired], "|" + rule.name)
             )
@@ -231,7 +290,16 @@ class Policy:
                 np.copyto(code, self._code[action], where=(dpd <= top) & (score >= floor))
         knockout = np.zeros(n, dtype=np.intp)
         for k, rule in reversed(list(enumerate(self.knockouts, start=1))):
-            fired = rule.fires_batch(values[rule.field])
+            fired, refer = rule.outcomes_batch(values[rule.field])
             np.copyto(code, self._code[rule.outcome], where=fired)
+            if refer is not None:
+                np.copyto(code, self._code["refer"], where=refer)
+                fired = fired | refer
             np.copyto(knockout, k, where=fired)
+        if incomplete is not None and self.incomplete == "refer":
+            lowered = incomplete & (code == self._code["approve"])
+            code[lowered] = self._code["refer"]
+            flags[lowered] = np.where(
+                flags[lowered] == "", INCOMPLETE, np.strings.add(flags[lowered], "|" + INCOMPLETE)
+            )
         return np.take(self._outcomes, code), np.take(self._knockout_names, knockout), flags, no_dpd

@@ -1,7 +1,8 @@
 """Load a serving bundle and score with it: the standard library and numpy, nothing else.
 
 ``load_bundle(path)`` reads a bundle folder or ``.zip``, refuses it unless every file's SHA-256 matches the
-manifest and the format version is one this runtime reads, and returns a ``Bundle``:
+manifest, the format version is one this runtime reads, every name is a plain file name and (with
+``SCORECARD_BUNDLE_KEY`` set) the manifest's signature matches (see ``signing``), and returns a ``Bundle``:
 
 - ``score_one(record)`` scores one dict in pure Python (bisect on precomputed lists), for the real-time engine;
 - ``score_batch(columns)`` scores a dict of arrays, a pandas DataFrame or an Arrow table with numpy; both give
@@ -24,6 +25,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import sys
 import zipfile
 from itertools import repeat
 from operator import itemgetter
@@ -33,16 +35,21 @@ from typing import Any
 import numpy as np
 
 from scorecard.bundle import format as fmt
-from scorecard.bundle.fields import READERS, BadValue, as_number, as_text, column, small_ints
-from scorecard.bundle.policy import Policy
+from scorecard.bundle import signing
+from scorecard.bundle.fields import READERS, BadValue, Factorized, as_number, as_text, column, small_ints
+from scorecard.bundle.policy import INCOMPLETE_STATUS, Policy
 from scorecard.errors import BundleError, DataError
 
 BLOCK_ROWS = 1 << 15
 """Rows scored per numpy block in ``score_batch`` (bounds memory, keeps arrays in cache)."""
 
 _ABSENT = object()
-_GROUP = 31
-"""Features whose points and warning flags are summed in one int64 (see ``Bundle._packed``)."""
+_GROUP = 15
+"""Features whose points and two warning flags each are summed in one int64 (see ``Bundle._packed``)."""
+_BITS = 2 * _GROUP
+_BEYOND = sum(1 << (2 * k + 1) for k in range(_GROUP))
+"""The "beyond the hard limits" flags of a word of warning flags."""
+_OUT_OF_RANGE, _BEYOND_LIMITS = 1, 2
 
 
 # ----------------------------------------------------------------------------------------- verification
@@ -51,11 +58,26 @@ def read_files(path: Path) -> dict[str, bytes]:
     if path.is_dir():
         return {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
     if path.is_file() and zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            return {i.filename: archive.read(i) for i in archive.infolist() if not i.is_dir()}
+        try:
+            with zipfile.ZipFile(path) as archive:
+                entries = [i for i in archive.infolist() if not i.is_dir()]
+                odd = [i.filename for i in entries if not _plain_name(i.filename)]
+                if odd:
+                    raise BundleError(
+                        f"{path}: bundle refused: zip entries {odd} are not plain file names (no folders, '..' "
+                        "or absolute paths)"
+                    )
+                return {i.filename: archive.read(i) for i in entries}
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise BundleError(f"{path}: bundle refused: the zip archive cannot be read ({exc})") from None
     if not path.exists():
         raise BundleError(f"{path}: no bundle here (expected a bundle folder or .zip)")
     raise BundleError(f"{path}: not a bundle folder or zip archive")
+
+
+def _plain_name(name: str) -> bool:
+    """A bundle file name: no folder, no '..', not absolute, no drive."""
+    return bool(name) and name not in (".", "..") and not any(c in name for c in "/\\:\0")
 
 
 def verify(path: Path, files: dict[str, bytes]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -66,6 +88,8 @@ def verify(path: Path, files: dict[str, bytes]) -> tuple[dict[str, Any], dict[st
         manifest = json.loads(files[fmt.MANIFEST])
     except ValueError as exc:
         raise BundleError(f"{path}: {fmt.MANIFEST} is not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise BundleError(f"{path}: {fmt.MANIFEST} must be a JSON object; got a {type(manifest).__name__}")
     version = str(manifest.get("format_version"))
     if not fmt.is_readable(version):
         raise BundleError(
@@ -73,6 +97,19 @@ def verify(path: Path, files: dict[str, bytes]) -> tuple[dict[str, Any], dict[st
             "and older minor versions); upgrade scorecard"
         )
     listed: dict[str, Any] = manifest.get("files") or {}
+    if not isinstance(listed, dict):
+        raise BundleError(
+            f"{path}: {fmt.MANIFEST}: files must be an object of file name -> {{sha256, bytes}}"
+        )
+    for name, entry in listed.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
+            raise BundleError(
+                f"{path}: {fmt.MANIFEST}: files.{name}: must be an object with a sha256 string; got {entry!r:.60}"
+            )
+        if not _plain_name(name):
+            raise BundleError(
+                f"{path}: {fmt.MANIFEST}: files: {name!r} is not a plain file name; bundle refused"
+            )
     status = {
         name: "required file not listed in the manifest" for name in fmt.JSON_FILES if name not in listed
     }
@@ -84,7 +121,7 @@ def verify(path: Path, files: dict[str, bytes]) -> tuple[dict[str, Any], dict[st
             status[name] = "changed: its SHA-256 differs from the manifest's"
         else:
             status[name] = "ok"
-    for name in sorted(set(files) - set(listed) - {fmt.MANIFEST}):
+    for name in sorted(set(files) - set(listed) - {fmt.MANIFEST, fmt.SIGNATURE}):
         status[name] = "file not listed in the manifest"
     return manifest, status
 
@@ -97,6 +134,7 @@ def load_bundle(path: Path | str) -> Bundle:
     problems = [f"{name}: {what}" for name, what in status.items() if what != "ok"]
     if problems:
         raise BundleError(f"{path}: bundle refused: " + "; ".join(problems))
+    signing.check(path, files)
     docs = {}
     for name in fmt.JSON_FILES:
         try:
@@ -114,10 +152,12 @@ class Feature:
     """One scorecard feature compiled for scoring: bin lookup, points per bin, warning texts.
 
     Bin index layout: regular bins ``0..n-1``, then ``special``, ``missing`` and (categorical) ``unknown``.
-    For batches every value falls in a *cell* (``cells``), whose bin, points and warning flag are tabulated:
+    For batches every value falls in a *cell* (``cells``), whose bin, points and warning flags are tabulated:
     a categorical cell is its bin; a numerical cell is an interval between consecutive ``edges`` (splits,
-    each special code as a one-value interval, the valid-range bounds), cell 0 holding NaN. The tables are
-    filled by ``locate`` on one value of each cell, so batch and one-record scoring cannot disagree.
+    each special code as a one-value interval, the valid-range bounds and the hard limits), cell 0 holding
+    NaN. The tables are filled by ``locate`` on one value of each cell, so batch and one-record scoring
+    cannot disagree. A number outside ``valid_range`` is scored in the edge bin with a warning; beyond
+    ``hard_limits`` it is scored as missing, with a warning, and makes the record's evidence incomplete.
     """
 
     def __init__(self, spec: dict[str, Any]) -> None:
@@ -152,12 +192,22 @@ class Feature:
                 if (lo is not None and hi is not None)
                 else f"{self.name}: out of range"
             )
+            hard_lo, hard_hi = spec.get("hard_limits") or (None, None)
+            self.hard_lo = -math.inf if hard_lo is None else min(float(hard_lo), self.lo)
+            self.hard_hi = math.inf if hard_hi is None else max(float(hard_hi), self.hi)
+            self.warn_limit = f"{self.name}: beyond the hard limits [{self.hard_lo:g}, {self.hard_hi:g}], treated as missing"
+            bounds = {
+                self.lo,
+                math.nextafter(self.hi, math.inf),
+                self.hard_lo,
+                math.nextafter(self.hard_hi, math.inf),
+            }
             edges = sorted(
-                {-math.inf, *self.splits, *self.codes, self.lo, math.nextafter(self.hi, math.inf)}
+                {-math.inf, *self.splits, *self.codes, *(b for b in bounds if math.isfinite(b))}
                 | {math.nextafter(c, math.inf) for c in self.codes}
             )
             self.edges = np.asarray(edges, dtype=np.float64)[:, None]
-            cell_values = [math.nan, *edges]  # cell c >= 1 starts at edges[c - 1]
+            cell_values = [math.nan, -sys.float_info.max, *edges[1:]]  # cell c >= 1 starts at edges[c - 1]
         elif self.kind == "categorical":
             self.lookup: dict[str, int] = {}
             for i, b in enumerate(bins):
@@ -166,14 +216,19 @@ class Feature:
             self._batch_lookup: dict[str | None, int] = {None: self.missing}
             self._batch_lookup.update(self.lookup)
             self.warn = f"{self.name}: unknown category, scored as {spec['unknown'].get('rule', 'unknown')}"
+            self.warn_limit = ""
             cell_values = []
         else:
             raise BundleError(
                 f"scorecard.json: feature {self.name!r}: kind {self.kind!r} is not numerical/categorical"
             )
-        cells = [self._located(x) for x in cell_values] or [(i, i == self.unknown) for i in range(len(parts))]
+        cells = [self._located(x) for x in cell_values] or [
+            (i, _OUT_OF_RANGE if i == self.unknown else 0) for i in range(len(parts))
+        ]
+        self.absent_cell = 0 if self.kind == "numerical" else self.missing
         self.cell_bins = np.asarray([b for b, _ in cells], dtype=np.intp)
-        self.cell_warn = np.asarray([w for _, w in cells], dtype=bool)
+        self.cell_flags = np.asarray([w for _, w in cells], dtype=np.int64)
+        self.cell_warn = self.cell_flags != 0
         self.cell_points = self.table[self.cell_bins].astype(np.int64)
 
     @property
@@ -181,17 +236,20 @@ class Feature:
         return "number" if self.kind == "numerical" else "category"
 
     def locate(self, value: Any, warnings: list[str]) -> int:
-        """Bin index of one raw value; appends a warning for out-of-range / unknown values."""
+        """Bin index of one raw value; appends a warning for out-of-range / beyond-limit / unknown values."""
         if self.kind == "numerical":
-            x = value if type(value) is float else self._number(value)
+            x = value if type(value) is float and value - value == 0.0 else self._number(value)
             if x != x:
                 return self.missing
             if x in self.codes:
                 return self.special
             if x < self.lo or x > self.hi:
+                if x < self.hard_lo or x > self.hard_hi:
+                    warnings.append(self.warn_limit)
+                    return self.missing
                 warnings.append(self.warn)
             return bisect.bisect_right(self.splits, x)
-        key = value if type(value) is str else as_text(value)
+        key = value if type(value) is str else self._text(value)
         return self.missing if key is None else self._category(key, warnings)
 
     def cells(self, values: np.ndarray, dtype: Any) -> tuple[np.ndarray, np.ndarray | None]:
@@ -203,33 +261,56 @@ class Feature:
                 above = x[None, start : start + BLOCK_ROWS] >= self.edges
                 np.sum(above.view(np.uint8), axis=0, dtype=dtype, out=out[start : start + BLOCK_ROWS])
             return out, errors
-        values = values.astype(object) if values.dtype.kind in "US" else values
+        if isinstance(values, Factorized):  # each distinct value looked up once, then gathered
+            index, problems = self.cells(values.uniques, dtype)
+            return values.expand(index), None if problems is None else values.expand(problems)
+        if values.dtype.kind == "U":
+            values = values.astype(object)
+        try:
+            index = self._lookup(values, dtype)
+        except TypeError:  # an unhashable value (list, dict, array): read the whole column as text first
+            texts, errors = column(values, "category")
+            return self._lookup(texts, dtype), errors
+        odd = np.flatnonzero(index == self.unknown)  # unknown, or a value that is not yet text (NaN, numbers)
+        if not len(odd):
+            return index, None
+        texts, bad = column(values[odd], "category")
+        index[odd] = self._lookup(texts, dtype)
+        if bad is None:
+            return index, None
+        errors = np.full(len(values), None, dtype=object)
+        errors[odd] = bad
+        return index, errors
+
+    def _lookup(self, values: np.ndarray, dtype: Any) -> np.ndarray:
         bins = map(self._batch_lookup.get, values, repeat(self.unknown))
-        index = (
+        return (
             small_ints(bins).astype(dtype, copy=False)
             if self.unknown < 256
             else np.fromiter(bins, dtype, len(values))
         )
-        odd = np.flatnonzero(index == self.unknown)  # unknown, or a value that is not yet text (NaN, numbers)
-        if len(odd):
-            texts, _ = column(values[odd], "category")
-            index[odd] = np.fromiter(
-                map(self._batch_lookup.get, texts, repeat(self.unknown)), dtype, len(odd)
-            )
-        return index, None
 
     def locate_column(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """(bin index, warning mask, per-row BadValue or None) for a column of raw values."""
         cells, errors = self.cells(values, np.intp)
         return self.cell_bins[cells], self.cell_warn[cells], errors
 
-    def _located(self, value: float) -> tuple[int, bool]:
+    def _located(self, value: float) -> tuple[int, int]:
         warnings: list[str] = []
-        return self.locate(value, warnings), bool(warnings)
+        index = self.locate(value, warnings)
+        return index, 0 if not warnings else _BEYOND_LIMITS if warnings[
+            0
+        ] == self.warn_limit else _OUT_OF_RANGE
 
     def _number(self, value: Any) -> float:
         try:
             return as_number(value)
+        except BadValue as exc:
+            raise BadValue(f"{self.name}: {exc}") from None
+
+    def _text(self, value: Any) -> str | None:
+        try:
+            return as_text(value)
         except BadValue as exc:
             raise BadValue(f"{self.name}: {exc}") from None
 
@@ -337,6 +418,9 @@ class Bundle:
                     f"schema.json: field {name!r} is declared {declared!r}; scoring needs {field_type!r}"
                 )
         self._policy_fields = [(name, READERS[self.fields[name]]) for name in self.policy.fields]
+        feature_names = {f.name for f in self.features}
+        self._policy_only = {name for name, _ in self._policy_fields if name not in feature_names}
+        self._required = frozenset(self.required)
         reasons = docs[fmt.REASONS]
         self.top_k = int(reasons["top_k"])
         self._reasons = _reasons(reasons, self.features)
@@ -356,13 +440,15 @@ class Bundle:
         # batch tables: per feature, points / warning bit per cell; per eligible reason, a ranking key per cell
         most_cells = max((len(f.cell_bins) for f in self.features), default=0)
         self._cell_dtype = np.uint8 if most_cells <= 256 else np.uint16
-        # points and warning flag of a cell ride in one int64: the points above the feature's lowest in the low
-        # 32 bits, the flag of feature j at bit 32 + j % 31; summed over a group of 31 features, the low bits
-        # add up the points (below 2**30) and the flags, one bit each, never carry
+        # points and warning flags of a cell ride in one int64: the points above the feature's lowest in the low
+        # 32 bits, the two flags of feature j (out of range, beyond the hard limits) at bits 32 + 2 * (j % 15)
+        # and one above; summed over a group of 15 features, the points (below 2**30) and the flags, one bit
+        # each, never carry
         self._packed = [
-            (j // _GROUP, (f.cell_points - min(f.points)) | f.cell_warn.astype(np.int64) << (32 + j % _GROUP))
+            (j // _GROUP, (f.cell_points - min(f.points)) | f.cell_flags << (32 + 2 * (j % _GROUP)))
             for j, f in enumerate(self.features)
         ]
+        self._warn_texts = [text for f in self.features for text in (f.warn, f.warn_limit)]
         n_eligible = len(self._reasons)
         self._reason_codes = np.asarray([r.code for r in self._reasons] + [""], dtype=str)  # rank n: none
         self._reason_refs = np.asarray([r.reference for r in self._reasons], dtype=np.float64)
@@ -408,26 +494,45 @@ class Bundle:
 
     # ---------------------------------------------------------------------------------------- one
     def score_one(self, record: dict[str, Any]) -> dict[str, Any]:
-        """Score one record: score, pd, grade, decision, limit, knockout, flags, reasons, warnings, status."""
+        """Score one record: score, pd, grade, decision, limit, knockout, flags, reasons, warnings, status.
+
+        Never raises on a record's values: an unreadable value makes the record an error (see ``fields``).
+        """
         warnings: list[str] = []
         points: list[int] = []
+        incomplete = False
         try:
+            if not isinstance(record, dict):
+                raise BadValue(f"a record must be a JSON object (a dict); got {type(record).__name__}")
             for f in self.features:
                 value = record.get(f.name, _ABSENT)
                 if value is _ABSENT:
                     warnings.append(f.warn_absent)
                     points.append(f.points[f.missing])
+                    incomplete = incomplete or f.name in self._required
                 else:
+                    n_warnings = len(warnings)
                     points.append(f.points[f.locate(value, warnings)])
-            values = {
-                name: self._policy_value(record, name, read, warnings) for name, read in self._policy_fields
-            }
+                    if len(warnings) > n_warnings and warnings[-1] is f.warn_limit:
+                        incomplete = True
+            values = {}
+            for name, read in self._policy_fields:
+                value = record.get(name, _ABSENT)
+                if value is _ABSENT:
+                    incomplete = incomplete or name in self._required
+                    if name in self._policy_only:
+                        warnings.append(f"{name}: field absent, treated as missing")
+                    value = None
+                try:
+                    values[name] = read(value)
+                except BadValue as exc:
+                    raise BadValue(f"{name}: {exc}") from None
             score = self.base_points + sum(points)
-            decision, knockout, flags = self.policy.decide_one(values, score)
+            decision, knockout, flags = self.policy.decide_one(values, score, incomplete)
         except BadValue as exc:
             return {
                 "score": None, "pd": None, "grade": None, "decision": None, "limit": 0.0, "knockout": None,
-                "flags": [], "reasons": [], "warnings": warnings, "status": f"error: {exc}",
+                "flags": [], "reasons": [], "warnings": [], "status": f"error: {exc}",
             }  # fmt: skip
         row = score - self.score_min
         lost = [(r.reference - points[r.position], r) for r in self._reasons]
@@ -447,17 +552,6 @@ class Bundle:
             "status": "ok",
         }
 
-    @staticmethod
-    def _policy_value(record: dict[str, Any], name: str, read: Any, warnings: list[str]) -> Any:
-        value = record.get(name, _ABSENT)
-        if value is _ABSENT:
-            warnings.append(f"{name}: field absent, treated as missing")
-            return read(None)
-        try:
-            return read(value)
-        except BadValue as exc:
-            raise BadValue(f"{name}: {exc}") from None
-
     # -------------------------------------------------------------------------------------- batch
     def score_batch(self, columns: Any, explain: bool = True) -> dict[str, np.ndarray]:
         """Score columns (dict of arrays, pandas DataFrame or Arrow table); one array per output.
@@ -465,20 +559,26 @@ class Bundle:
         Keys: score (int64; 0 where status is an error), pd (NaN on errors), grade, decision, limit (float64;
         0 unless approved), knockout,
         flags, status, and with ``explain`` (default) reasons (codes joined by "|"), reason_1..reason_k and
-        warnings ("; "-joined); ``explain=False`` skips those for book-wide runs that need no reasons.
+        warnings ("; "-joined); ``explain=False`` skips those for book-wide runs that need no reasons. Error
+        rows have empty outputs besides status. Never raises on the values of a row; an absent column is
+        read as absent from every record, as ``score_one`` reads an absent key.
         """
         data, n = _input_columns(columns, list(self.fields), self.fields)
-        absent = [name for name in self.required if name not in data]
-        if absent:
-            raise DataError(
-                f"input lacks required fields {absent}; bundle {self.name!r} needs {self.required}"
-            )
+        absent = [name for name in self.fields if name not in data]
         errors = _Errors(n)
         cells = []
-        for f in self.features:
-            cell, bad = f.cells(data[f.name], self._cell_dtype)
+        packed_tables = list(self._packed)
+        texts = list(self._warn_texts)
+        for j, f in enumerate(self.features):
+            if f.name in data:
+                cell, bad = f.cells(data[f.name], self._cell_dtype)
+                errors.add(bad, f.name)
+            else:  # an absent column: every row in the missing bin, warned as absent
+                cell = np.full(n, f.absent_cell, dtype=self._cell_dtype)
+                group, table = packed_tables[j]
+                packed_tables[j] = (group, table | 1 << (32 + 2 * (j % _GROUP)))
+                texts[2 * j] = f.warn_absent
             cells.append(cell)
-            errors.add(bad, f.name)
         score = np.empty(n, dtype=np.int64)
         ranks = np.empty((self.top_k, n), dtype=np.intp)
         warn_words = np.empty((-(-len(self.features) // _GROUP), n), dtype=np.int64)
@@ -486,18 +586,32 @@ class Bundle:
             rows = slice(start, start + BLOCK_ROWS)
             block = [cell[rows].astype(np.intp) for cell in cells]  # intp: the fastest index to gather by
             packed = np.zeros((len(warn_words), len(score[rows])), dtype=np.int64)
-            for (group, table), cell in zip(self._packed, block, strict=True):
+            for (group, table), cell in zip(packed_tables, block, strict=True):
                 np.add(packed[group], np.take(table, cell), out=packed[group])
             score[rows] = self.score_min + (packed & 0xFFFFFFFF).sum(axis=0)
             warn_words[:, rows] = packed >> 32
             if explain:
                 ranks[:, rows] = self._top_reasons(block, len(packed[0]))
-        values = {}
+        values: dict[str, Any] = {}
         for name, _ in self._policy_fields:
-            values[name], bad = column(data[name], self.fields[name])
-            errors.add(bad, name)
-        decision, knockout, flags, no_dpd = self.policy.decide_batch(values, score)
+            if name in data:
+                raw = data[name]
+                read = raw.read if isinstance(raw, Factorized) else lambda kind, raw=raw: column(raw, kind)
+                values[name], bad = read(self.fields[name])
+                errors.add(bad, name)
+            else:
+                text = self.fields[name] in ("category", "string")
+                values[name] = np.full(n, None, dtype=object) if text else np.full(n, np.nan)
+        incomplete: np.ndarray = np.asarray((warn_words & _BEYOND).any(axis=0))
+        if self._required.intersection(absent):
+            incomplete[:] = True
+        decision, knockout, flags, no_dpd = self.policy.decide_batch(values, score, incomplete)
         errors.add_message(no_dpd, f"{self.policy.dpd_field}: missing (the treatment table needs it)")
+        if self.policy.incomplete == "error":
+            errors.add_message(incomplete, INCOMPLETE_STATUS)
+        absent_policy = [
+            f"{name}: field absent, treated as missing" for name in absent if name in self._policy_only
+        ]
         row = score - self.score_min
         out = {
             "score": score,
@@ -508,12 +622,12 @@ class Bundle:
             "knockout": knockout,
             "flags": flags,
             **(self._reason_columns(ranks) if explain else {}),
-            **({"warnings": _warning_texts(warn_words, [f.warn for f in self.features])} if explain else {}),
+            **({"warnings": _warning_texts(warn_words, texts, absent_policy)} if explain else {}),
             "status": errors.status(),
         }
         if errors.bad.any():
             for key, array in out.items():
-                if key not in ("status", "warnings"):
+                if key != "status":
                     array[errors.bad] = 0 if key in ("score", "limit") else np.nan if key == "pd" else ""
         return out
 
@@ -611,32 +725,33 @@ class _Errors:
         return out
 
 
-def _warning_texts(words: np.ndarray, texts: list[str]) -> np.ndarray:
-    """Per row, the "; "-joined texts of its warnings, from flag words (words x rows; text j: word j // 31,
-    bit j % 31).
+def _warning_texts(words: np.ndarray, texts: list[str], every_row: list[str]) -> np.ndarray:
+    """Per row, the "; "-joined texts of its warnings, from flag words (words x rows; text j: word j // 30,
+    bit j % 30), then the ``every_row`` texts.
 
     Only rows with a warning are looked at; each distinct combination is joined once and its str shared.
     """
     rows = np.flatnonzero(words.any(axis=0))
+    tail = "; ".join(every_row)
     if not len(rows):
-        return np.full(words.shape[1], "")
-    out = np.full(words.shape[1], "", dtype=object)
+        return np.full(words.shape[1], tail)
+    out = np.full(words.shape[1], tail, dtype=object)
     masks = np.ascontiguousarray(words[:, rows].T)
     keys = masks.view(np.dtype((np.void, masks.shape[1] * 8))).ravel()
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     joined = [
-        "; ".join(t for j, t in enumerate(texts) if int(masks[i, j // _GROUP]) >> (j % _GROUP) & 1)
+        "; ".join(
+            [*(t for j, t in enumerate(texts) if int(masks[i, j // _BITS]) >> (j % _BITS) & 1), *every_row]
+        )
         for i in first
     ]
     out[rows] = np.asarray(joined, dtype=object)[inverse.ravel()]
     return out
 
 
-def _input_columns(
-    columns: Any, names: list[str], types: dict[str, str]
-) -> tuple[dict[str, np.ndarray], int]:
+def _input_columns(columns: Any, names: list[str], types: dict[str, str]) -> tuple[dict[str, Any], int]:
     """The wanted columns as numpy arrays, from a dict of arrays, a pandas DataFrame or an Arrow table."""
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, Any] = {}
     if hasattr(columns, "column_names") and hasattr(columns, "column"):  # pyarrow Table / RecordBatch
         present = set(columns.column_names)
         for name in names:
@@ -644,30 +759,76 @@ def _input_columns(
                 col = columns.column(name)
                 if hasattr(col.type, "index_type"):  # dictionary-encoded: decode first (keeps nulls)
                     col = col.cast(col.type.value_type)
-                out[name] = np.asarray(col.to_numpy(zero_copy_only=False))
+                text = _arrow_text(col) if types.get(name) in ("category", "string") else None
+                out[name] = text if text is not None else np.asarray(col.to_numpy(zero_copy_only=False))
         return out, int(columns.num_rows)
     if hasattr(columns, "iloc") and hasattr(columns, "columns"):  # pandas DataFrame
         present = set(columns.columns)
         for name in names:
             if name in present:
                 series = columns[name]
-                if types.get(name) in ("number", "boolean"):
+                if types.get(name) in ("number", "boolean") and getattr(series.dtype, "kind", "O") in "biuf":
                     try:
                         out[name] = series.to_numpy(dtype=np.float64, na_value=np.nan)
                         continue
                     except (TypeError, ValueError):
                         pass
-                out[name] = series.to_numpy(dtype=object)
+                is_text = types.get(name) in ("category", "string") and series.dtype.kind in "OU"
+                factorized = _pandas_text(series) if is_text else None
+                out[name] = factorized if factorized is not None else series.to_numpy(dtype=object)
         return out, len(columns)
     if isinstance(columns, dict):
-        lengths = {name: len(values) for name, values in columns.items()}
+        try:
+            lengths = {name: len(values) for name, values in columns.items()}
+        except TypeError:
+            raise DataError(
+                "score_batch takes a dict of columns (lists or arrays), not of single values"
+            ) from None
         if len(set(lengths.values())) > 1:
             raise DataError(f"input columns differ in length: {lengths}")
         for name in names:
             if name in columns:
-                array = np.asarray(columns[name])
-                out[name] = array if array.ndim == 1 else np.asarray(list(columns[name]), dtype=object)
+                out[name] = _one_dimensional(columns[name])
         return out, next(iter(lengths.values()), 0)
     raise DataError(
         f"score_batch takes a dict of arrays, a pandas DataFrame or an Arrow table; got {type(columns).__name__}"
     )
+
+
+def _one_dimensional(values: Any) -> np.ndarray:
+    """A column as a 1-D array; a column of lists, arrays or dicts as an object array holding them."""
+    if isinstance(values, np.ndarray) and values.ndim == 1:
+        return values
+    try:  # numpy would coerce mixed values (nan -> "nan", True -> 1, 1 -> 1.0) and unpack arrays
+        array = (
+            np.asarray(values)
+            if len({*map(type, values)}) == 1 and not isinstance(values[0], np.ndarray)
+            else None
+        )
+    except (ValueError, TypeError, OverflowError, IndexError, KeyError):
+        array = None
+    if array is not None and array.ndim == 1:
+        return array
+    return np.fromiter(iter(values), dtype=object, count=len(values))
+
+
+def _pandas_text(series: Any) -> Factorized | None:
+    """A pandas text column factorized by pandas itself (C speed), when every distinct value is a str."""
+    codes, uniques = series.factorize()
+    uniques = np.asarray(uniques, dtype=object)
+    if not all(type(u) is str for u in uniques):
+        return None
+    return Factorized(np.asarray(codes, dtype=np.intp), uniques)
+
+
+def _arrow_text(col: Any) -> Factorized | None:
+    """An Arrow string column dictionary-encoded by Arrow itself (C speed)."""
+    if str(col.type) not in ("string", "large_string"):
+        return None
+    encoded = (
+        col.combine_chunks().dictionary_encode()
+        if hasattr(col, "combine_chunks")
+        else col.dictionary_encode()
+    )
+    codes = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.intp)
+    return Factorized(codes, np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object))

@@ -53,7 +53,7 @@ def freeze(
     run: Path | None = RUN,
     model: str | None = MODEL,
     every_feature: bool = typer.Option(
-        False, "--all", help="Freeze every binned feature, not only the card's features."
+        False, "--all", help="Freeze every binned feature, not only the card's and the overridden ones."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
 ) -> None:

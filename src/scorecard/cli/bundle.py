@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -15,11 +16,12 @@ app = typer.Typer(no_args_is_help=True)
 def inspect(path: Path = typer.Argument(..., help="Bundle folder or .zip.")) -> None:
     """Print the manifest and verify every file's SHA-256; exit 1 when the bundle would be refused."""
     from scorecard.bundle.runtime import load_bundle, read_files, verify
+    from scorecard.bundle.signing import check
     from scorecard.errors import BundleError
 
     files = read_files(path)
     manifest, status = verify(path, files)
-    card = manifest.get("card", {})
+    card: dict[str, Any] = manifest["card"] if isinstance(manifest.get("card"), dict) else {}
     print_table(
         f"bundle {path}",
         ["field", "value"],
@@ -46,4 +48,5 @@ def inspect(path: Path = typer.Argument(..., help="Bundle folder or .zip.")) -> 
     if bad:
         raise BundleError(f"{path}: bundle refused: " + "; ".join(bad))
     load_bundle(path)
-    console.print("[green]verified[/]: every SHA-256 matches and the bundle compiles")
+    signature = check(path, files)
+    console.print(f"[green]verified[/]: every SHA-256 matches and the bundle compiles; {signature}")

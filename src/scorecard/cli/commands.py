@@ -15,10 +15,12 @@ def register(app: typer.Typer) -> None:
         demo,
         export,
         features,
+        init,
         models,
         promote,
         report,
         score,
+        serve,
         train,
     )
     from scorecard.cli import monitor as monitor_cmd
@@ -27,6 +29,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(config.app, name="config", help="Show a resolved card config and the config reference.")
     app.add_typer(
         features.app, name="features", help="Build point-in-time modeling tables; list the features."
+    )
+    app.command("init", help="Scaffold a card config from a flat file, printing what it guessed and why.")(
+        init.init
     )
     app.command("train", help="Train a card from its config and print its metrics.")(train.train)
     app.add_typer(
@@ -47,6 +52,7 @@ def register(app: typer.Typer) -> None:
     )(report.report)
     app.command("score", help="Score a CSV or Parquet file with a bundle, in chunks.")(score.score)
     app.add_typer(bundle.app, name="bundle", help="Inspect and verify serving bundles.")
+    app.command("serve", help="Serve a bundle over HTTP: POST /score, GET /health, GET /ready.")(serve.serve)
     app.command("demo", help="Run the whole main job on a synthetic portfolio and print a summary.")(
         demo.demo
     )

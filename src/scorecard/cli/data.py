@@ -111,11 +111,10 @@ def synth(
     from scorecard.data.synth import DRIFT_START, DRIFTED_RELATIONSHIP, STEPS, synthesize, write_portfolio
 
     with progress() as bar:
-        task = bar.add_task(f"synthesising {rows:,} applications", total=len(STEPS) + 1)
+        task = bar.add_task(f"synthesising {rows:,} applications", total=len(STEPS))
         tables = synthesize(rows, seed=seed, drift=drift, on_step=lambda step: bar.advance(task), truth=truth)
-        bar.update(task, description=f"writing {out}")
-        paths = write_portfolio(tables, out)
-        bar.update(task, advance=1, description="done")
+        files = bar.add_task(f"writing {len(tables)} files to {out}", total=len(tables))
+        paths = write_portfolio(tables, out, on_write=lambda path: bar.advance(files))
     print_table(
         f"Synthetic portfolio (seed {seed}{', drift' if drift else ''})",
         ["table", "rows", "columns", "MB"],

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from scorecard.cli.output import console, print_table
+from scorecard.cli.output import console, print_step, print_table, say
 
 if TYPE_CHECKING:
     from scorecard.demo import CardOutcome
@@ -26,8 +26,8 @@ def demo(
 
     if not os.environ.get("SCORECARD_PII_KEY"):
         os.environ["SCORECARD_PII_KEY"] = "demo-only-key-not-for-production"
-        console.print("[yellow]SCORECARD_PII_KEY not set: hashing PII with a demo-only key[/]")
-    summary = run_demo(workdir, rows=rows, seed=seed, step=lambda text: console.print(f"[bold]>[/] {text}"))
+        say("SCORECARD_PII_KEY not set: hashing PII with a demo-only key")
+    summary = run_demo(workdir, rows=rows, seed=seed, step=say, progress=print_step)
 
     def gini(model: str, card: CardOutcome, split: str) -> str:
         value = card.metrics.get(model, {}).get(split, {}).get("gini")
@@ -64,7 +64,7 @@ def demo(
         ],
     )
     for c in summary.cards:
-        console.print(f"{c.card}: promotion {c.promotion}; bundle {c.bundle}", highlight=False)
+        console.print(f"{c.card}: promotion {c.promotion}; bundle {c.bundle}; pack {c.pack}", highlight=False)
     console.print(f"scored batch: {summary.scored}", highlight=False)
     console.print(f"monitoring report: {summary.report}", highlight=False)
     console.print(f"see the runs: mlflow ui --backend-store-uri {summary.tracking_uri}", highlight=False)

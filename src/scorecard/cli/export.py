@@ -18,7 +18,9 @@ def export(
     out: Path = typer.Option(..., "--out", help="Bundle folder to write, e.g. bundles/application."),
     zip: bool = typer.Option(False, "--zip", help="Also write <out>.zip (deterministic archive)."),
     model_version: str | None = typer.Option(
-        None, "--model-version", help="Version recorded in the manifest."
+        None,
+        "--model-version",
+        help="Version recorded in the manifest; default: the registered version the run became, if any.",
     ),
     created_at: str | None = typer.Option(
         None, "--created-at", help="ISO 8601 creation time; default: the run's training time."
@@ -28,8 +30,7 @@ def export(
     ),
 ) -> None:
     """Export a trained card as a verified, byte-reproducible serving bundle."""
-    from scorecard.bundle.export import export_bundle
-    from scorecard.modeling.train import TrainedCard
+    from scorecard.bundle.export import export_run
 
     if (run is None) == (model is None):
         raise ScorecardError("give either --run DIR or --model NAME@ALIAS (e.g. application@champion)")
@@ -40,9 +41,15 @@ def export(
 
         path = download_bundle(str(model), out)
     else:
-        card = TrainedCard.load(run)
-        path = export_bundle(
-            card, out, zip=zip, model_version=model_version, created_at=created_at, challenger=challenger
+        from scorecard.tracking.runs import registered_version
+
+        path = export_run(
+            run,
+            out,
+            zip=zip,
+            model_version=model_version or registered_version(run),
+            created_at=created_at,
+            challenger=challenger,
         )
     from scorecard.bundle.runtime import load_bundle
 

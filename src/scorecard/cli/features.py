@@ -25,6 +25,7 @@ def build(
     from scorecard.features.build import build_modeling_table, load_card_sources, planned_steps
     from scorecard.features.flat import load_flat_table
     from scorecard.features.splits import split_sizes
+    from scorecard.features.stored import write_modeling_table
 
     cfg = load_config(config)
     with progress() as bar:
@@ -42,8 +43,7 @@ def build(
         bar.update(task, completed=total, description="done")
     for line in table.warnings:
         warning_line(line)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.frame.to_parquet(out, index=False)
+    write_modeling_table(table, cfg, out)
     frame = table.frame
     print_table(
         f"{cfg.card} card: {cfg.name}",
@@ -66,7 +66,10 @@ def build(
         ["split", "rows", "bad rate"],
         [[s, n, "-" if s == "excluded" else float(bads.get(s, 0.0))] for s, n in sizes.items() if n],
     )
-    console.print(f"Wrote {len(frame):,} rows to {escape(str(out))}", highlight=False)
+    console.print(
+        f"Wrote {len(frame):,} rows to {escape(str(out))} (train on it: scorecard train --table)",
+        highlight=False,
+    )
 
 
 @app.command("list")

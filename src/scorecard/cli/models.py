@@ -67,8 +67,9 @@ def _print_overrides(label: str, run_id: str, client: MlflowClient) -> None:
         console.print(f"{label}: no binning overrides", highlight=False)
         return
     overrides, note = logged
+    console.print(f"{label}: {note}", highlight=False, soft_wrap=True)
     print_table(
-        f"{label} binning overrides ({note})",
+        f"{label} binning overrides",
         ["feature", "override", "reason"],
         [(feature, describe(o), o.reason) for feature, o in overrides.items()],
     )

@@ -1,7 +1,12 @@
-"""Rich output shared by the commands: one console, tables from rows, progress bars."""
+"""Rich output shared by the commands: one console, tables from rows, progress bars, step lines.
+
+On a terminal lines are styled by rich; in logs and pipes (cron, CI) each progress line is plain text that starts
+with a UTC timestamp.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -10,6 +15,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from scorecard.progress import StepDone
 
 _WIDTH = None if sys.stdout.isatty() else 160  # logs and pipes: wide enough for summary tables
 console = Console(width=_WIDTH)
@@ -58,3 +65,27 @@ def progress() -> Progress:
         console=console,
         transient=False,
     )
+
+
+def _stamp() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def say(text: str) -> None:
+    """A progress line: ``> text`` on a terminal, ``<UTC timestamp> text`` elsewhere."""
+    if console.is_terminal:
+        console.print(f"[bold]>[/] {escape(text)}", highlight=False)
+    else:
+        console.print(f"{_stamp()} {text}", highlight=False, markup=False, soft_wrap=True)
+
+
+def print_step(done: StepDone, prefix: str = "") -> None:
+    """One line per finished step with its duration, e.g. ``binning 12.3 s  38 features binned``."""
+    if console.is_terminal:
+        console.print(
+            f"[green]✓[/] {escape(prefix)}[bold]{done.name:<11}[/] [dim]{done.seconds:7.1f} s[/]  {escape(done.detail)}",
+            highlight=False,
+        )
+    else:
+        line = f"{_stamp()} {prefix}{done.name} {done.seconds:.1f} s  {done.detail}"
+        console.print(line.rstrip(), highlight=False, markup=False, soft_wrap=True)

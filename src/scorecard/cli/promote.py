@@ -65,6 +65,8 @@ def promote(
         _print_gates(name, done.version, done.report)
     messages = {
         "unchanged": f"{name} v{done.version} is already champion; nothing changed",
+        "completed": f"{name}: champion v{done.version} (was {_was(done.previous)}): the interrupted change is now "
+        "recorded in the history",
         "checked": f"{name} v{done.version}: dry run, nothing changed",
         "promoted": f"{name}: champion is now v{done.version} (was {_was(done.previous)})",
         "forced": f"{name}: champion is now v{done.version} (was {_was(done.previous)}), FORCED past failed gates",

@@ -164,6 +164,8 @@ def _csv_arguments(
         arguments["na_values"] = ["", *csv.null]
     if csv.skip_rows:
         arguments["skiprows"] = csv.skip_rows
+    if csv.skip_bad_rows:
+        arguments.update(ignore_errors=True, store_rejects=True)
     if gzip:
         arguments["compression"] = "gzip"
     return arguments
@@ -222,3 +224,18 @@ def _qualified(con: duckdb.DuckDBPyConnection, alias: str, table: str | None) ->
         wanted = "several tables; set table: to one of" if table is None else f"no table {table!r}; it has"
         raise DataError(f"the database has {wanted} {sorted(names)}")
     return f"{quote(schema)}.{quote(name)}"
+
+
+def skipped_lines(con: duckdb.DuckDBPyConnection, fileset: FileSet) -> tuple[int, int | None]:
+    """Lines of the files that DuckDB skipped as unparseable (``csv.skip_bad_rows``): how many, and the first."""
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reject_errors'").fetchall()[
+        0
+    ][0]:
+        return 0, None
+    names = [str(f) for f in fileset.files]
+    n, first = con.execute(
+        "SELECT count(DISTINCT (s.file_path, e.line)), min(e.line) FROM reject_errors AS e "
+        "JOIN reject_scans AS s USING (scan_id) WHERE s.file_path IN (SELECT unnest(?))",
+        [names],
+    ).fetchall()[0]
+    return int(n), None if first is None else int(first)

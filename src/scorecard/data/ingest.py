@@ -32,7 +32,7 @@ from scorecard.config import (
     SourceConfig,
     file_list,
 )
-from scorecard.data.files import FileSet, NoFiles, open_files, scan
+from scorecard.data.files import FileSet, NoFiles, open_files, scan, skipped_lines
 from scorecard.data.pii import arrow_keyed_hash, hmac_key, pii_actions
 from scorecard.data.schema import TABLES, CardNeeds, SourceTables, TableSchema
 from scorecard.data.validation import (
@@ -158,6 +158,7 @@ def _ingest(
             if summary.rows is not None:
                 report.notes += _losses(con, contract)
                 present[table] = con.table(_mapped_name(table)).columns
+        report.notes += _skipped(con, data, raw, workdir)
         if not fetch and any(
             a == "hash" and c in present.get(t, ()) for (t, c), a in pii_actions(data.pii, tables).items()
         ):
@@ -168,6 +169,25 @@ def _ingest(
         if fetch and report.ok:
             frames = _fetch(con, data, required, extra, [s.table for s in report.tables], present)
     return report, frames
+
+
+def _skipped(con: duckdb.DuckDBPyConnection, data: DataConfig, raw: _RawTables, workdir: Path) -> list[str]:
+    """One note per source or raw file whose unparseable lines were skipped (csv.skip_bad_rows)."""
+    filesets = {f"data.raw.{name}": fs for name, fs in raw.files.items() if data.raw[name].csv.skip_bad_rows}
+    for table, source in data.sources.items():
+        if source.query is None and source.csv.skip_bad_rows:
+            try:
+                filesets[f"data.sources.{table}"] = open_files(source.files, source, workdir / table, table)
+            except DataError:
+                continue
+    notes = []
+    for key, fileset in filesets.items():
+        n, first = skipped_lines(con, fileset)
+        if n:
+            notes.append(
+                f"{key}: {n:,} unparseable line(s) skipped (csv.skip_bad_rows), the first at line {first}"
+            )
+    return notes
 
 
 def _fetch(

@@ -207,9 +207,12 @@ def _reject_outcomes(
     )
 
 
-def write_portfolio(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> dict[str, Path]:
+def write_portfolio(
+    tables: dict[str, pd.DataFrame], out_dir: str | Path, on_write: Callable[[Path], None] | None = None
+) -> dict[str, Path]:
     """Write each table to ``<out_dir>/<table>.parquet`` (truth tables to ``<out_dir>/truth/``); the same tables
-    always give the same bytes."""
+    always give the same bytes. ``on_write`` is called with each file's path once it is written (for progress).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {}
@@ -219,4 +222,6 @@ def write_portfolio(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> dic
         table = pa.Table.from_pandas(frame, preserve_index=False)
         pq.write_table(table, path, compression="zstd", row_group_size=1 << 20)
         paths[name] = path
+        if on_write is not None:
+            on_write(path)
     return paths

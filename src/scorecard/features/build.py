@@ -314,6 +314,8 @@ def load_into(
 
 def _selected(cfg: CardConfig) -> list[FeatureDef]:
     f = cfg.features
+    if f.custom and not f.families and not f.include:  # custom features named: no default families
+        return custom_defs(cfg)
     return [*select_features(cfg.card, f.families, f.include, f.exclude), *custom_defs(cfg)]
 
 

@@ -145,6 +145,11 @@ def _customers_on_anchor_device(
     )
 
 
+def reads(card: str) -> dict[str, tuple[str, ...]]:
+    """The family's reads for a card: the application card's spine carries the declared province itself."""
+    return {t: c for t, c in READS.items() if not (card == "application" and t == "customers")}
+
+
 def declared_province(spine: Spine, sources: Sources) -> ir.Table:
     """Keys + declared_province: from the application, else the customer's province of residence."""
     keys = list(spine.keys)

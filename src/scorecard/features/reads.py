@@ -62,7 +62,7 @@ def readers(card: Card) -> list[Reader]:
         Reader(f"the {card} card's rows", "spine", card, spine.READS[card]),
         Reader(f"the {card} card's target", "target", card, targets.READS[card]),
         *(
-            Reader(f"{f} features", "family", f, _FAMILY_READS[f])
+            Reader(f"{f} features", "family", f, device.reads(card) if f == "device" else _FAMILY_READS[f])
             for f in FAMILIES
             if card in FAMILY_CARDS[f]
         ),
@@ -77,7 +77,9 @@ def configured_readers(cfg: CardConfig) -> tuple[list[Reader], list[Reader]]:
     column, the active rule); custom features read what they declare.
     """
     f = cfg.features
-    families = {d.family for d in select_features(cfg.card, f.families, f.include, f.exclude)}
+    custom_only = bool(f.custom) and not f.families and not f.include  # no default families then
+    chosen = [] if custom_only else select_features(cfg.card, f.families, f.include, f.exclude)
+    families = {d.family for d in chosen}
     rules = [*cfg.policy.knockouts, *cfg.policy.early_warnings]
     used_by = {a: [r.name for r in rules if r.field == a] for a in attributes.policy_attributes(cfg)}
     used, unused = split_readers(cfg.card, families, used_by)

@@ -218,6 +218,18 @@ class Challenger(ClassifierMixin, BaseEstimator):
         gain.index = [name.removesuffix(SPECIAL_SUFFIX) for name in gain.index]
         return gain.groupby(level=0).sum().reindex(self.columns_).sort_values(ascending=False)
 
+    def design(self) -> dict[str, Any]:
+        """How raw fields become the booster's input columns (the bundle's ``challenger.json``)."""
+        check_is_fitted(self, "booster_")
+        return {
+            "features": [str(f) for f in self.feature_names_in_],
+            "categorical": {f: list(levels) for f, levels in self.categories_.items()},
+            "special_codes": list(self.special_codes_),
+            "special_features": list(self.special_features_),
+            "special_suffix": SPECIAL_SUFFIX,
+            "columns": list(self.booster_.feature_name()),
+        }
+
     def model_text(self) -> str:
         """The booster in LightGBM's text format (readable, and loadable by ``lgb.Booster(model_str=...)``)."""
         check_is_fitted(self, "booster_")

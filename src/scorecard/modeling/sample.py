@@ -53,4 +53,4 @@ def sample_windows(frame: pd.DataFrame) -> pd.DataFrame:
                 "last_date": dates.max().date().isoformat(),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).astype({"bads": "Int64"})

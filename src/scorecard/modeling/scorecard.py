@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -80,8 +81,10 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         frame = as_frame(X)
         target = binary_target(y)
         check_lengths(frame, target)
+        started = time.perf_counter()
         self.binner_ = clone(self.binner) if self.binner is not None else WoeBinner()
         self.binner_.fit(X, target)
+        self.fit_seconds_ = {"binning": time.perf_counter() - started}
         self.n_features_in_ = self.binner_.n_features_in_
         if hasattr(self.binner_, "feature_names_in_"):
             self.feature_names_in_ = self.binner_.feature_names_in_
@@ -96,6 +99,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
             set_aside=self.binner_.dropped_,
             single_bin=self.binner_.single_bin_,
         )
+        self.fit_seconds_["selection"] = time.perf_counter() - started - self.fit_seconds_["binning"]
 
         forced = set(self.selector_.force_include)
         features = list(self.selector_.selected_)
@@ -130,6 +134,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
             self._feature_spec(f, float(c)) for f, c in zip(features, fit.coef, strict=True)
         ]
         self.points_table_ = self._points_table()
+        self.fit_seconds_["fit"] = time.perf_counter() - started - sum(self.fit_seconds_.values())
         return self
 
     def __sklearn_tags__(self) -> Tags:

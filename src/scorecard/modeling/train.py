@@ -7,6 +7,7 @@ files itself except through the data and features layers when no table is given,
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -34,6 +35,7 @@ from scorecard.modeling.sample import exclusion_waterfall, sample_windows
 from scorecard.modeling.scorecard import Scorecard
 from scorecard.modeling.stability import confidence_table, feature_stability
 from scorecard.modeling.strategy import cutoff_table
+from scorecard.progress import Report, StepDone, Steps
 
 if TYPE_CHECKING:
     from scorecard.features.build import ModelingTable
@@ -41,6 +43,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CARD_FILE = "trained_card.joblib"
+CARD_SPEC = "card_spec.json"
+"""Everything a bundle is exported from, as JSON: export reads it and never unpickles the run folder."""
 OVERRIDES_FILE = "overrides.yaml"
 FROZEN_BINS_FILE = "frozen_bins.yaml"
 MODEL_SPLITS = ("train", "test", "oot")
@@ -59,6 +63,7 @@ class TrainedCard:
     reasons: ReasonCoder
     challenger: Challenger | None
     metrics: dict[str, dict[str, dict[str, float]]]
+    """``metrics[model][split]`` for split train / test / oot; a split without rows holds only ``n = bads = 0``."""
     evaluation: dict[str, pd.DataFrame]
     scored: pd.DataFrame
     data_fingerprint: str
@@ -82,6 +87,12 @@ class TrainedCard:
         """Binning tables of every binned feature, one block per feature, with points for the card's features."""
         return self.scorecard.binning_table()
 
+    def split_assignment(self) -> pd.DataFrame:
+        """Each modeling-table row's keys, snapshot date, target and split (train / test / oot / excluded)."""
+        frame = self.table.frame
+        columns = [*self.table.keys, "snapshot_date", "target", "split"]
+        return frame[[c for c in dict.fromkeys(columns) if c in frame.columns]].reset_index(drop=True)
+
     def score_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Score raw feature rows: integer score, calibrated pd, grade and reason_1..k codes ("" when none)."""
         score = self.scorecard.predict_score(frame)
@@ -100,10 +111,12 @@ class TrainedCard:
             (model, split, int(m["n"]), m["auc"], m["gini"], m["ks"])
             for model, by_split in self.metrics.items()
             for split, m in by_split.items()
+            if m["n"]
         ]
 
     def save(self, run_dir: Path | str) -> Path:
-        """Write the run folder: the joblib card, tables as CSV, metrics/spec as JSON, plots as PNG, source queries."""
+        """Write the run folder: the joblib card, tables as CSV (splits.csv: every row's split), metrics/spec as
+        JSON, plots as PNG, source queries."""
         out = Path(run_dir)
         out.mkdir(parents=True, exist_ok=True)
         self.run_dir = out.resolve()
@@ -118,6 +131,7 @@ class TrainedCard:
             "evaluation/confidence_intervals": confidence_table(self.metrics),
             **({"evaluation/feature_stability": self.feature_stability()} if self._has("oot") else {}),
             **{f"evaluation/{name}": table for name, table in self.evaluation.items()},
+            "splits": self.split_assignment(),
             **({"reject_inference": self.rejects.summary} if self.rejects is not None else {}),
         }
         for name, table in tables.items():
@@ -158,7 +172,23 @@ class TrainedCard:
             (out / "challenger_model.txt").write_text(self.challenger.model_text())
         self._save_plots(out / "plots")
         joblib.dump(self, out / CARD_FILE, compress=3)
+        write_json(out / CARD_SPEC, self.spec(trained_at=dt.datetime.now(dt.UTC).replace(microsecond=0)))
         return out
+
+    def spec(self, trained_at: dt.datetime) -> dict[str, Any]:
+        """``card_spec.json``: the config, scorecard, calibration, reasons and challenger as JSON."""
+        return {
+            "config": self.config.model_dump(mode="json", exclude_unset=True),
+            "scorecard": self.scorecard.to_spec(),
+            "calibration": self.calibrator.to_spec(),
+            "master_scale": self.master_scale.to_spec(),
+            "reasons": self.reasons.to_spec(),
+            "data_fingerprint": self.data_fingerprint,
+            "trained_at": trained_at.isoformat(),
+            "challenger": None
+            if self.challenger is None
+            else {"design": self.challenger.design(), "model": self.challenger.model_text()},
+        }
 
     def _has(self, split: str) -> bool:
         return bool((self.table.frame["split"] == split).any())
@@ -252,19 +282,28 @@ class TrainedCard:
 
 
 def train_card(
-    config: CardConfig, table: ModelingTable | None = None, run_dir: Path | str | None = None
+    config: CardConfig,
+    table: ModelingTable | None = None,
+    run_dir: Path | str | None = None,
+    progress: Report | None = None,
 ) -> TrainedCard:
     """Train the scorecard, its calibration, reason codes and challenger on ``table`` (loaded when None).
 
-    Binning overrides whose reason is still a placeholder are refused before any data is read.
+    ``progress`` receives each step as it ends: features, binning, selection, fit, calibration, challenger,
+    evaluation (and save when ``run_dir`` is given), with its duration. Binning overrides whose reason is still a
+    placeholder are refused before any data is read.
     """
     check_reviewed(*resolve_overrides(config.binning.overrides))
     check_overrides(config)
-    if table is None:
-        table = load_table(config)
-    frame, features = _modeling_rows(table)
-    train = frame[frame["split"] == "train"]
-    X, y = train[features], binary_target(train["target"], name="target (train rows)")
+    steps = Steps(progress)
+    with steps.step("features") as step:
+        given = table is not None
+        if table is None:
+            table = load_table(config)
+        frame, features = _modeling_rows(table)
+        train = frame[frame["split"] == "train"]
+        X, y = train[features], binary_target(train["target"], name="target (train rows)")
+        step.detail = f"{'given table: ' if given else ''}{len(frame):,} modeling rows ({len(X):,} train), {len(features)} candidate features"
     decisions: list[str] = []
 
     card_model = Scorecard.from_config(config, categorical_features=table.categorical).fit(X, y)
@@ -278,6 +317,14 @@ def train_card(
             )
             X = pd.concat([X, table.frame.loc[rejects.index, features]])
             y = np.concatenate([y, rejects.target])
+    kept = len(card_model.binner_.features_)
+    fit_details = {
+        "binning": f"{kept} features binned, {len(card_model.binner_.dropped_)} dropped",
+        "selection": f"{len(card_model.selector_.selected_)} of {kept} selected",
+        "fit": f"{len(card_model.features_)} features in the card, {len(card_model.sign_dropped_)} wrong-sign drops",
+    }
+    for name, seconds in card_model.fit_seconds_.items():
+        steps.add(StepDone(name, seconds, fit_details[name]))
     selection = card_model.selector_.log_
     dropped = selection[~selection["kept"].astype(bool)]
     decisions += [
@@ -290,24 +337,41 @@ def train_card(
             f"{config.name}: no feature survived selection; see the selection log ({len(selection)} candidates)"
         )
 
-    train_score = card_model.predict_score(X)
-    calibrator = Calibrator.from_config(config.calibration).fit(train_score, y)
-    train_pd = calibrator.predict_pd(train_score)
-    master_scale = MasterScale.for_card(config.calibration, train_pd, y)
-    decisions += _grade_concentration(config, master_scale, train_pd)
-    reasons = _reason_coder(config, features, card_model.features_).fit(card_model.points(X))
+    with steps.step("calibration") as step:
+        train_score = card_model.predict_score(X)
+        calibrator = Calibrator.from_config(config.calibration).fit(train_score, y)
+        train_pd = calibrator.predict_pd(train_score)
+        master_scale = MasterScale.for_card(config.calibration, train_pd, y)
+        decisions += _grade_concentration(config, master_scale, train_pd)
+        reasons = _reason_coder(config, features, card_model.features_).fit(card_model.points(X))
+        step.detail = f"{config.calibration.method} score-to-PD, {len(master_scale.grades)} grades"
 
     challenger = None
     if config.challenger.enabled:
-        challenger = Challenger.from_config(config.challenger, seed=config.split.seed)
-        challenger.fit(X, y, monotone_from=card_model.binner_)
+        with steps.step("challenger") as step:
+            challenger = Challenger.from_config(config.challenger, seed=config.split.seed)
+            challenger.fit(X, y, monotone_from=card_model.binner_)
+            step.detail = f"LightGBM, {challenger.best_iteration_} rounds"
 
-    scored = _score_splits(frame, features, card_model, calibrator, master_scale, challenger)
-    grades = master_scale.grades
-    models = ["scorecard"] + (["challenger"] if challenger is not None else [])
-    metrics, tables = evaluate(scored, models, grades)
-    if challenger is not None:
-        tables["challenger_importance"] = _challenger_importance(challenger, frame, features)
+    with steps.step("evaluation") as step:
+        scored = _score_splits(frame, features, card_model, calibrator, master_scale, challenger)
+        grades = master_scale.grades
+        models = ["scorecard"] + (["challenger"] if challenger is not None else [])
+        metrics, tables = evaluate(scored, models, grades)
+        for split in MODEL_SPLITS:  # every split is a key; one without rows (no dates: no oot) has n = 0
+            if split not in metrics["scorecard"]:
+                decisions.append(
+                    f"no {split} sample: {_why_empty(config, split)}; its metrics hold n = 0 only"
+                )
+                for by_split in metrics.values():
+                    by_split[split] = {"n": 0, "bads": 0}
+        if challenger is not None:
+            tables["challenger_importance"] = _challenger_importance(challenger, frame, features)
+        step.detail = ", ".join(
+            f"{split} Gini {metrics['scorecard'][split]['gini']:.3f}"
+            for split in MODEL_SPLITS
+            if "gini" in metrics["scorecard"].get(split, {})
+        )
     sample = scored[scored["split"] == ("oot" if (scored["split"] == "oot").any() else "test")]
     cutoffs = config.policy.cutoffs
     strategy = {
@@ -337,7 +401,9 @@ def train_card(
         rejects=rejects,
     )
     if run_dir is not None:
-        card.save(run_dir)
+        with steps.step("save") as step:
+            card.save(run_dir)
+            step.detail = str(card.run_dir)
     return card
 
 
@@ -357,6 +423,14 @@ def _grade_concentration(config: CardConfig, master_scale: MasterScale, train_pd
     for warning in warnings:
         log.warning(warning)
     return warnings
+
+
+def _why_empty(config: CardConfig, split: str) -> str:
+    """Why a modeling split has no rows, in the config's words."""
+    if split == "oot" and config.split.oot_start is None:
+        dated = config.data.flat_table is None or config.data.flat_table.date_column is not None
+        return "split.oot_start is not set" + ("" if dated else " (and data.flat_table has no date_column)")
+    return f"no modeling row fell in it (split.oot_start {config.split.oot_start}, test_size {config.split.test_size})"
 
 
 def _with_rejects(

@@ -105,14 +105,32 @@ def stability_table(
     """Per-bin stability of one variable: the whole batch (cohort ``all``) and each cohort against the reference."""
     k = len(labels)
     expected = np.bincount(reference_codes, minlength=k)[:k]
-    actual = [np.bincount(current_codes, minlength=k)[:k]]
-    names = [ALL]
-    if cohorts is not None and len(cohort_names):
-        m = len(cohort_names)
-        by_cohort = np.bincount(cohorts * k + current_codes, minlength=m * k).reshape(m, k)
-        actual.extend(by_cohort)
-        names.extend(cohort_names)
-    actual_m = np.vstack(actual)
+    m = len(cohort_names) if cohorts is not None else 0
+    by_cohort = (
+        np.bincount(cohorts * k + current_codes, minlength=m * k).reshape(m, k)
+        if cohorts is not None and m
+        else np.zeros((0, k), dtype=np.int64)
+    )
+    return counts_table(
+        variable, labels, expected, np.bincount(current_codes, minlength=k)[:k], by_cohort, cohort_names
+    )
+
+
+def counts_table(
+    variable: str,
+    labels: Sequence[str],
+    expected: np.ndarray,
+    actual: np.ndarray,
+    by_cohort: np.ndarray,
+    cohort_names: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Per-bin stability from bin counts: reference, whole batch, and one row of ``by_cohort`` per cohort.
+
+    The counts may come from anywhere (numpy here, a Spark aggregation in ``monitoring.spark``).
+    """
+    k = len(labels)
+    names = [ALL, *cohort_names] if len(by_cohort) else [ALL]
+    actual_m = np.vstack([actual, *by_cohort]) if len(by_cohort) else np.asarray(actual)[None, :]
     contrib = psi_contributions(expected, actual_m)
     totals = actual_m.sum(axis=1, keepdims=True)
     return pd.DataFrame(

@@ -253,6 +253,7 @@ def _performance(r: RunRecord) -> list[str]:
         }
         for model, by_split in r.metrics.items()
         for split, m in by_split.items()
+        if m.get("n")
     ]
     plots = [p for p in (r.plot(f"{kind}_{s}") for kind in ("roc", "ks") for s in ("test", "oot")) if p]
     return [
@@ -389,7 +390,7 @@ def _limitations(r: RunRecord) -> list[str]:
     rejects = r.run.get("reject_inference")
     if rejects is not None and rejects["method"] == "none":
         lines.append("Fitted on accepts only: risk among applicants unlike past accepts is extrapolated.")
-    bads = {s: m.get("bads") for s, m in r.metrics.get("scorecard", {}).items()}
+    bads = {s: m.get("bads") for s, m in r.metrics.get("scorecard", {}).items() if m.get("n")}
     lines += [
         f"Few bads on {s} ({int(b)}): metrics there are uncertain."
         for s, b in bads.items()
@@ -480,7 +481,7 @@ def write_pack(document: str, out: Path | str, pdf: bool = False) -> list[Path]:
     return written
 
 
-def registered_pack(ref: str) -> str:
+def registered_pack(ref: str, client: Any = None) -> str:
     """The pack of a registered version (``application@champion``, ``application_scorecard/3``): its training
     run's recorded outputs, downloaded from MLflow, with the registry's gate outcomes and champion history."""
     import tempfile
@@ -489,7 +490,7 @@ def registered_pack(ref: str) -> str:
     from scorecard.tracking.gates import GateReport
     from scorecard.tracking.store import connect
 
-    client = connect()
+    client = client or connect()
     name, which = reg.parse_model_ref(ref)
     version = reg.model_version(name, which, client)
     tags = dict(version.tags)

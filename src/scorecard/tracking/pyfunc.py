@@ -3,11 +3,15 @@
 ``mlflow.pyfunc.load_model("models:/application_scorecard@champion").predict(frame)`` returns what the bundle
 runtime returns for the same rows (score, pd, grade, decision, reasons, status), because it *is* the bundle
 runtime. The model carries a copy of the ``scorecard`` package as its code, so it loads where only MLflow is
-installed, with the runtime the card was validated with.
+installed, with the runtime the card was validated with. It is logged from code (``bundle_model.py``), never as
+a pickled object, with an environment that pins pip as well as the packages.
 """
 
 from __future__ import annotations
 
+import ensurepip
+import importlib.metadata
+import platform
 import shutil
 import tempfile
 from pathlib import Path
@@ -74,6 +78,27 @@ def requirements() -> list[str]:
     return [f"mlflow=={mlflow.__version__}", f"numpy=={np.__version__}", f"pandas=={pd.__version__}"]
 
 
+def pip_version() -> str:
+    """The installed pip's version, else the one this Python bundles (uv venvs ship without pip)."""
+    try:
+        return importlib.metadata.version("pip")
+    except importlib.metadata.PackageNotFoundError:
+        return ensurepip.version()
+
+
+def conda_env(pip_requirements: list[str]) -> dict[str, Any]:
+    """The model's environment: this Python, a pinned pip and the given pip requirements."""
+    return {
+        "name": "mlflow-env",
+        "channels": ["conda-forge"],
+        "dependencies": [
+            f"python={platform.python_version()}",
+            f"pip<={pip_version()}",
+            {"pip": pip_requirements},
+        ],
+    }
+
+
 def log_bundle_model(
     bundle_dir: Path, sample: pd.DataFrame, name: str = "scorecard", rows: int = 5
 ) -> ModelInfo:
@@ -85,10 +110,10 @@ def log_bundle_model(
     with tempfile.TemporaryDirectory() as tmp:
         return mlflow.pyfunc.log_model(
             name=name,
-            python_model=BundleModel(),
+            python_model=str(Path(__file__).with_name("bundle_model.py")),
             artifacts={BUNDLE_ARTIFACT: str(bundle_dir)},
             code_paths=[str(_code_copy(Path(tmp)))],
             signature=signature(bundle.fields, bundle.required),
             input_example=example,
-            pip_requirements=requirements(),
+            conda_env=conda_env(requirements()),
         )

@@ -2,9 +2,11 @@
 
 A training run registers a version and points ``challenger`` at it. ``promote`` measures the candidate (and the
 current champion) on the candidate's logged out-of-time sample, checks the gates, records who, when, why and the
-gate results as version tags, and only then moves ``champion`` (tags first, alias last: an interrupted promotion
-leaves the old champion in place and can simply be repeated). ``rollback`` moves ``champion`` back to the version
-it replaced. Every change is also appended to the registered model's ``champion.history`` tag.
+gate results as version tags, then moves ``champion``, then appends the change to the registered model's
+``champion.history`` tag. Every step can be repeated: a promotion interrupted before the alias moved is simply run
+again; one interrupted after it (the champion's tags record a change that the history lacks) is completed by the
+next ``promote`` or ``rollback`` of that model, which appends the missing entry before doing anything else.
+``rollback`` moves ``champion`` back to the version it replaced.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import os
 import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
@@ -108,8 +111,6 @@ def register(
     client: MlflowClient | None = None,
 ) -> ModelVersion:
     """Register the logged model as a new version of ``name`` and point ``challenger`` at it."""
-    import mlflow
-
     client = client or _client()
 
     try:
@@ -121,8 +122,12 @@ def register(
     except MlflowException as exc:
         if exc.error_code != "RESOURCE_ALREADY_EXISTS":
             raise
-    version = mlflow.register_model(
-        model_uri, name, tags={CARD_TAG: card_type, "run_id": run_id, **(tags or {})}
+    version = client.create_model_version(  # not mlflow.register_model, which prints to stderr
+        name,
+        source=model_uri,
+        run_id=run_id,
+        tags={CARD_TAG: card_type, "run_id": run_id, **(tags or {})},
+        model_id=model_uri.removeprefix("models:/") if model_uri.startswith("models:/m-") else None,
     )
     try:
         client.set_registered_model_alias(name, CHALLENGER, version.version)
@@ -188,10 +193,13 @@ def promote(
     client = client or _client()
     name = model_name(card)
     candidate = model_version(name, version, client)
+    completed = None if dry_run else complete_pending(name, client)
     previous = champion_version(name, client)
     number = str(candidate.version)
     if previous == number and not dry_run:
         _drop_challenger(client, name, number)
+        if completed is not None:
+            return Promotion(name, number, completed or None, "completed")
         return Promotion(name, number, previous, "unchanged")
     report = evaluate_gates(measure(candidate, previous, client), gates)
     if dry_run:
@@ -209,7 +217,7 @@ def promote(
         **({"champion.swap_set": json.dumps(list(report.swap_set))} if report.swap_set else {}),
         **_who_when(reason),
     }
-    _move_champion(client, name, number, tags, previous)
+    _move_champion(client, name, number, tags)
     return Promotion(name, number, previous, action, report)
 
 
@@ -217,9 +225,14 @@ def rollback(card: str, reason: str | None = None, client: MlflowClient | None =
     """Return ``champion`` to the version the current champion replaced, recorded like a promotion."""
     client = client or _client()
     name = model_name(card)
+    completed = complete_pending(name, client)
     current = champion_version(name, client)
     if current is None:
         raise ScorecardError(f"registered model {name!r} has no champion to roll back")
+    if completed is not None and client.get_model_version(name, current).tags.get("champion.action") == (
+        "rolled back"
+    ):  # the interrupted change was this rollback: finishing it is the rollback
+        return Promotion(name, current, completed, "completed")
     restored = client.get_model_version(name, current).tags.get("champion.previous", "")
     if not restored:
         raise ScorecardError(
@@ -227,7 +240,7 @@ def rollback(card: str, reason: str | None = None, client: MlflowClient | None =
         )
     target = model_version(name, restored, client)
     tags = {"champion.action": "rolled back", "champion.rolled_back_from": current, **_who_when(reason)}
-    _move_champion(client, name, str(target.version), tags, current)
+    _move_champion(client, name, str(target.version), tags)
     return Promotion(name, str(target.version), current, "rolled back")
 
 
@@ -236,23 +249,65 @@ def _who_when(reason: str | None) -> dict[str, str]:
         "champion.by": os.environ.get("USER") or getpass.getuser(),
         "champion.at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "champion.reason": reason or "",
+        "champion.change": uuid.uuid4().hex,  # identifies the change in the history, whatever the clock says
     }
 
 
-def _move_champion(
-    client: MlflowClient, name: str, version: str, tags: dict[str, str], previous: str | None
-) -> None:
-    """Record first, then move the alias: the alias move is the single step that makes the change real."""
+def _move_champion(client: MlflowClient, name: str, version: str, tags: dict[str, str]) -> None:
+    """Tags, then the alias (the step that makes the change real), then the history entry, then the challenger
+    alias; each step is safe to repeat (see ``complete_pending``)."""
     for key, value in tags.items():
         client.set_model_version_tag(name, version, key, value)
-    keys = ("champion.action", "champion.by", "champion.at", "champion.reason")
+    client.set_registered_model_alias(name, CHAMPION, version)
+    _record(client, name, version, tags)
+    _drop_challenger(client, name, version)
+
+
+def _event(version: str, tags: dict[str, str]) -> dict[str, Any]:
+    keys = ("champion.action", "champion.by", "champion.at", "champion.reason", "champion.change")
     event = {k.removeprefix("champion."): tags[k] for k in keys if tags.get(k)}
-    events = [*history(name, client), {"version": version, "previous": previous, **event}]
+    replaced = tags.get(
+        "champion.rolled_back_from" if tags.get("champion.action") == "rolled back" else "champion.previous"
+    )
+    return {"version": version, "previous": replaced or None, **event}
+
+
+def _record(client: MlflowClient, name: str, version: str, tags: dict[str, str]) -> None:
+    """Append the change to ``champion.history`` unless it is there already (same version and time)."""
+    event = _event(version, tags)
+    events = history(name, client)
+    if _change_key(event) in {_change_key(e) for e in events}:
+        return
+    events.append(event)
     while len(json.dumps(events)) > HISTORY_CHARS and len(events) > 1:
         events.pop(0)
-    client.set_registered_model_alias(name, CHAMPION, version)
     client.set_registered_model_tag(name, HISTORY_TAG, json.dumps(events))
-    _drop_challenger(client, name, version)
+
+
+def _change_key(event: dict[str, Any]) -> tuple[str, str]:
+    """What identifies a recorded change: its id, or (for entries older than ids) its version and time."""
+    return (
+        ("change", str(event["change"]))
+        if event.get("change")
+        else (str(event.get("version")), str(event.get("at")))
+    )
+
+
+def complete_pending(name: str, client: MlflowClient | None = None) -> str | None:
+    """Finish a champion change interrupted after its alias moved: append its history entry, drop the
+    challenger alias; returns the version it replaced (None when nothing was pending)."""
+    client = client or _client()
+    current = champion_version(name, client)
+    if current is None:
+        return None
+    tags = dict(client.get_model_version(name, current).tags)
+    if not tags.get("champion.at"):
+        return None
+    if _change_key(_event(current, tags)) in {_change_key(e) for e in history(name, client)}:
+        return None
+    _record(client, name, current, tags)
+    _drop_challenger(client, name, current)
+    return str(_event(current, tags)["previous"] or "")
 
 
 def _drop_challenger(client: MlflowClient, name: str, version: str) -> None:
@@ -394,7 +449,12 @@ def list_versions(card: str | None = None, client: MlflowClient | None = None) -
         aliases: dict[str, list[str]] = {}
         for alias, number in client.get_registered_model(model).aliases.items():
             aliases.setdefault(str(number), []).append(alias)
-        recorded = {str(event["version"]) for event in history(model, client)}
+        events = history(model, client)
+        recorded = {_change_key(e) for e in events}
+        champion = next(iter(v for v, names in aliases.items() if CHAMPION in names), None)
+        champion_at = (
+            client.get_model_version(model, champion).tags.get("champion.at", "") if champion else ""
+        )
         for version in sorted(_versions(client, model), key=lambda v: int(v.version), reverse=True):
             run = client.get_run(version.run_id) if version.run_id else None
             rows.append(
@@ -408,19 +468,33 @@ def list_versions(card: str | None = None, client: MlflowClient | None = None) -
                     run_id=version.run_id or "",
                     run_status=run.info.status if run else "",
                     metrics=dict(run.data.metrics) if run else {},
-                    gates=_gate_outcome(version.tags, str(version.version) in recorded),
+                    gates=_gate_outcome(
+                        version.tags,
+                        _change_key(_event(str(version.version), dict(version.tags))) in recorded,
+                        is_champion=str(version.version) == champion,
+                        champion_at=champion_at,
+                    ),
                 )
             )
     return rows
 
 
-def _gate_outcome(tags: dict[str, str], recorded: bool) -> str:
-    """The version's last champion change; tags without a history entry mean an interrupted promotion."""
+def _gate_outcome(tags: dict[str, str], recorded: bool, is_champion: bool, champion_at: str) -> str:
+    """The version's last champion change; tags without a history entry mean an interrupted change.
+
+    The hint to run ``promote`` again is given only when following it cannot demote a newer champion: for
+    the champion itself (rerunning records the change), or for a version whose interrupted promotion is
+    newer than the current champion's.
+    """
     action = tags.get("champion.action")
     if not action:
         return "not evaluated"
     if not recorded:
-        return "interrupted: run promote again"
+        if is_champion:
+            return "champion; change not yet in the history: run promote again to record it"
+        if tags.get("champion.at", "") > champion_at:
+            return "interrupted before the alias moved: run promote again"
+        return f"{action}, interrupted; superseded by a later champion (do not rerun)"
     if action == "rolled back":
         return f"restored from v{tags.get('champion.rolled_back_from', '?')}"
     report = GateReport.from_json(tags.get("champion.gates", "[]"))

@@ -69,19 +69,22 @@ def logged_overrides(folder: Path, label: str) -> dict[str, BinningOverride]:
 
 
 def frozen_bins(folder: Path, label: str, every_feature: bool = False) -> dict[str, BinningOverride]:
-    """The card's features' bins (every binned feature's with ``every_feature``) as fixed overrides.
+    """The bins of the card's features and of every feature the run had an override for (of every binned
+    feature with ``every_feature``) as fixed overrides.
 
-    A feature the run already had an override for keeps that override's reason; the others carry the
-    placeholder reason that ``train_card`` refuses until a reviewer replaces it.
+    A feature the run already had an override for keeps that override's reason, even when selection left it
+    off the card (so a reviewed decision is never lost); the others carry the placeholder reason that
+    ``train_card`` refuses until a reviewer replaces it.
     """
     path = folder / FROZEN_BINS_FILE
     if not path.is_file():
         raise ScorecardError(f"{label}: no {FROZEN_BINS_FILE} recorded; retrain the card with this version")
     frozen = parse_overrides(yaml.safe_load(path.read_text()), f"{label}: {FROZEN_BINS_FILE}")
+    reviewed = logged_overrides(folder, label)
     if not every_feature:
-        on_card = set(card_features(folder))
-        frozen = {f: o for f, o in frozen.items() if f in on_card}
-    reasons = {f: o.reason for f, o in logged_overrides(folder, label).items() if o.reason.strip()}
+        keep = set(card_features(folder)) | set(reviewed)
+        frozen = {f: o for f, o in frozen.items() if f in keep}
+    reasons = {f: o.reason for f, o in reviewed.items() if o.reason.strip()}
     return {f: o.model_copy(update={"reason": reasons[f]}) if f in reasons else o for f, o in frozen.items()}
 
 

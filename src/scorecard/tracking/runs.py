@@ -9,6 +9,8 @@ registers in one run; if any step fails the run is marked FAILED and nothing is 
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 import subprocess
 import tempfile
@@ -26,8 +28,9 @@ from mlflow.data.pandas_dataset import from_pandas
 
 from scorecard import __version__
 from scorecard.config import CardConfig
+from scorecard.progress import Report, Steps
 from scorecard.tracking import registry
-from scorecard.tracking.pyfunc import log_bundle_model
+from scorecard.tracking.pyfunc import conda_env, log_bundle_model
 from scorecard.tracking.store import connect, experiment_id
 
 if TYPE_CHECKING:
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
 
 SPLITS = ("train", "test", "oot")
 PARAM_CHARS = 6000
+REGISTRATION_FILE = "registration.json"  # in the run folder: the registered model version the run became
 
 
 @dataclass(frozen=True)
@@ -73,11 +77,11 @@ def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
-def code_version() -> str:
-    """The package version, plus the git commit when running from a checkout."""
+def git_commit() -> str | None:
+    """The checkout's full commit hash, or None outside a git checkout."""
     try:
         commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
+            ["git", "rev-parse", "HEAD"],
             cwd=Path(__file__).parent,
             capture_output=True,
             text=True,
@@ -85,16 +89,35 @@ def code_version() -> str:
             check=True,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
-        return __version__
-    return f"{__version__}+g{commit}" if commit else __version__
+        return None
+    return commit or None
+
+
+def code_version() -> str:
+    """The package version, plus the git commit when running from a checkout."""
+    commit = git_commit()
+    return f"{__version__}+g{commit[:7]}" if commit else __version__
+
+
+def config_hash(config: CardConfig) -> str:
+    """sha256 of the resolved config: the same settings, the same hash."""
+    text = json.dumps(config.model_dump(mode="json"), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def run_name(config: CardConfig, now: dt.datetime | None = None) -> str:
+    """``<card name>-<UTC timestamp>``, e.g. ``application_card-20250131T120000Z``."""
+    return f"{config.name}-{(now or dt.datetime.now(dt.UTC)).strftime('%Y%m%dT%H%M%SZ')}"
 
 
 def run_tags(config: CardConfig) -> dict[str, str]:
-    """Tags every training run carries: card type and name, code version, seed."""
+    """Tags every training run carries: card type and name, config hash, code version and commit, seed."""
     return {
         registry.CARD_TAG: config.card,
         "scorecard.card_name": config.name,
+        "scorecard.config_hash": config_hash(config),
         "scorecard.code_version": code_version(),
+        "scorecard.git_commit": git_commit() or "unknown",
         "scorecard.seed": str(config.split.seed),
     }
 
@@ -234,7 +257,9 @@ def log_trained_card(card: TrainedCard, bundle_dir: Path | str) -> str:
         return log_card(card, Path(bundle_dir)).run_id
     client = connect(card.config)
     experiment = experiment_id(client, experiment_name(card.config))
-    with mlflow.start_run(experiment_id=experiment, tags=run_tags(card.config)):
+    with mlflow.start_run(
+        experiment_id=experiment, run_name=run_name(card.config), tags=run_tags(card.config)
+    ):
         return log_card(card, Path(bundle_dir)).run_id
 
 
@@ -243,7 +268,7 @@ def log_card(card: TrainedCard, bundle_dir: Path) -> LoggedCard:
     run_id = mlflow.active_run().info.run_id  # type: ignore[union-attr]
     config = card.config
     log_config(config)
-    mlflow.set_tags(run_tags(config))
+    mlflow.set_tags({**run_tags(config), "scorecard.data_fingerprint": card.data_fingerprint})
     log_data(card)
     mlflow.log_metrics(
         {
@@ -264,7 +289,7 @@ def log_card(card: TrainedCard, bundle_dir: Path) -> LoggedCard:
         challenger_uri = mlflow_lightgbm.log_model(
             card.challenger.booster_,
             name="challenger",
-            pip_requirements=[f"lightgbm=={lightgbm.__version__}"],
+            conda_env=conda_env([f"lightgbm=={lightgbm.__version__}"]),
         ).model_uri
     return LoggedCard(run_id, model.model_uri, challenger_uri)
 
@@ -301,11 +326,13 @@ def train_and_log(
     run_dir: Path | None = None,
     bundle_dir: Path | None = None,
     register: bool = True,
+    progress: Report | None = None,
 ) -> TrackedRun:
     """Train, export the bundle, log everything and register a ``challenger`` version, in one MLflow run.
 
     ``run_dir`` and ``bundle_dir`` keep the card's outputs and the bundle locally; where not given they are
     written to a temporary folder and only MLflow keeps them (``TrackedRun.bundle_dir`` is then None).
+    ``progress`` receives each step as it ends (the training steps, then export and logging).
     """
     from scorecard.bundle.export import export_bundle
     from scorecard.modeling.train import train_card
@@ -313,23 +340,40 @@ def train_and_log(
     client = connect(config)
     name = registry.model_name(config.card, config.tracking)
     experiment = experiment_id(client, experiment_name(config))
+    steps = Steps(progress)
     with (
         tempfile.TemporaryDirectory() as tmp,
-        mlflow.start_run(experiment_id=experiment, tags=run_tags(config)) as run,
+        mlflow.start_run(experiment_id=experiment, run_name=run_name(config), tags=run_tags(config)) as run,
     ):
         log_config(config)
-        card = train_card(config, table, run_dir=run_dir or Path(tmp) / "card")
-        bundle = export_bundle(
-            card, bundle_dir or Path(tmp) / "bundle", model_version=f"{name}/run-{run.info.run_id}"
-        )
-        logged = log_card(card, bundle)
-        log_pack(card)
-        version = None
-        if register:  # the run's last step: a failure anywhere before it registers nothing
-            registered = registry.register(
-                logged.model_uri, name, run.info.run_id, config.card, client=client
+        card = train_card(config, table, run_dir=run_dir or Path(tmp) / "card", progress=progress)
+        with steps.step("export") as step:
+            bundle = export_bundle(
+                card, bundle_dir or Path(tmp) / "bundle", model_version=f"{name}/run-{run.info.run_id}"
             )
-            version = str(registered.version)
+            step.detail = str(bundle_dir) if bundle_dir else "bundle logged with the run"
+        with steps.step("logging") as step:
+            logged = log_card(card, bundle)
+            log_pack(card)
+            version = None
+            if register:  # the run's last step: a failure anywhere before it registers nothing
+                registered = registry.register(
+                    logged.model_uri, name, run.info.run_id, config.card, client=client
+                )
+                version = str(registered.version)
+                if run_dir is not None:
+                    record = {"registered_model": name, "version": version, "run_id": run.info.run_id}
+                    (Path(run_dir) / REGISTRATION_FILE).write_text(json.dumps(record, indent=2) + "\n")
+            step.detail = f"run {run.info.run_name}" + (f", registered {name} v{version}" if version else "")
     return TrackedRun(
         run.info.run_id, logged.model_uri, logged.challenger_uri, name, version, card, bundle_dir
     )
+
+
+def registered_version(run_dir: Path | str) -> str | None:
+    """``<registered model>/<version>`` that the run in ``run_dir`` was registered as, or None."""
+    path = Path(run_dir) / REGISTRATION_FILE
+    if not path.is_file():
+        return None
+    record = json.loads(path.read_text())
+    return f"{record['registered_model']}/{record['version']}"

@@ -8,6 +8,7 @@ put artifacts in ``./mlruns`` of whatever folder the command runs from.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from urllib.parse import urlparse
@@ -56,6 +57,15 @@ def artifact_location(uri: str) -> str | None:
     return (db.parent / "artifacts").resolve().as_uri() if db is not None else None
 
 
+def quiet_mlflow() -> None:
+    """MLflow's own log lines at WARNING and above (unless ``MLFLOW_LOGGING_LEVEL`` asks otherwise), and no
+    copy of the working folder's uv project in logged models: each model pins its own requirements."""
+    os.environ.setdefault("MLFLOW_LOG_UV_FILES", "false")
+    os.environ.setdefault("MLFLOW_UV_AUTO_DETECT", "false")
+    if not os.environ.get("MLFLOW_LOGGING_LEVEL"):
+        logging.getLogger("mlflow").setLevel(logging.WARNING)
+
+
 def connect(cfg: CardConfig | TrackingConfig | None = None) -> MlflowClient:
     """Point MLflow's fluent API at the store in force and return a client for it.
 
@@ -63,6 +73,7 @@ def connect(cfg: CardConfig | TrackingConfig | None = None) -> MlflowClient:
     """
     import mlflow
 
+    quiet_mlflow()
     uri = tracking_uri(cfg)
     db = sqlite_path(uri)
     if db is not None:
