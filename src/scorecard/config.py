@@ -485,8 +485,10 @@ class TargetConfig(Strict):
     @model_validator(mode="after")
     def _ready_made(self) -> TargetConfig:
         given = [k for k in ("date_column", "anchor_date", "indeterminate_values") if getattr(self, k)]
-        if self.column is None and (given or "bad_value" in self.model_fields_set):
-            keys = [*given, *(["bad_value"] if "bad_value" in self.model_fields_set else [])]
+        if self.bad_value != type(self).model_fields["bad_value"].default:  # a dumped default round-trips
+            given.append("bad_value")
+        if self.column is None and given:
+            keys = given
             raise ValueError(f"{', '.join(keys)} need target.column (a ready-made target)")
         if self.date_column is not None and self.anchor_date is not None:
             raise ValueError("give target.date_column or target.anchor_date, not both")

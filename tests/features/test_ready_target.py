@@ -104,7 +104,7 @@ def test_missing_target_column_is_named(tiny: dict[str, pd.DataFrame]) -> None:
 @pytest.mark.parametrize(
     ("card", "target", "message"),
     [
-        ("application", {"bad_value": 1}, r"target: bad_value need target.column"),
+        ("application", {"bad_value": "B"}, r"target: bad_value need target.column"),
         (
             "behaviour",
             {"column": "TARGET"},
