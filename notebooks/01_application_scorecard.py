@@ -145,16 +145,17 @@ scorecard.points_table_
 # %% [markdown]
 # ## 6. Calibration and the master scale
 # The score ranks; the PD feeds pricing, limits and provisions. A logistic fit maps score to PD on the training
-# rows, and the master scale turns PD into the bank's rating grades.
+# rows, and the master scale turns PD into the bank's rating grades: fitted to the development PDs
+# (equal-frequency grades, merged until bad rates rise grade by grade), or fixed by `calibration.master_scale`.
 
 # %%
 from scorecard.modeling import Calibrator, MasterScale
 
 train_score = scorecard.predict_score(X)
 calibrator = Calibrator.from_config(cfg.calibration).fit(train_score, y)
-master_scale = MasterScale.from_config(cfg.calibration.master_scale)
 print(calibrator.to_spec())
 pd_train = calibrator.predict_pd(train_score)
+master_scale = MasterScale.for_card(cfg.calibration, pd_train, y)  # grades fitted to the development PDs
 (
     pd.DataFrame({"grade": master_scale.grade(pd_train), "pd": pd_train, "bad": y.to_numpy()})
     .groupby("grade")

@@ -133,10 +133,13 @@ def test_all_missing_and_constant_features_dropped_with_reason(sample, caplog) -
     X = X.assign(empty=np.nan, flat=7.0)
     with caplog.at_level(logging.INFO, logger="scorecard.modeling.binning"):
         fitted = WoeBinner(categorical_features=["channel"]).fit(X, y)
-    assert fitted.dropped_ == {"empty": "all values missing", "flat": "constant (single value 7.0)"}
+    assert fitted.dropped_ == {
+        "empty": ("all_missing", "every value is missing"),
+        "flat": ("constant", "single value 7.0"),
+    }
     assert "empty" not in fitted.features_ and "flat" not in fitted.features_
-    assert "drops feature 'flat'" in caplog.text
-    with pytest.raises(KeyError, match="dropped: all values missing"):
+    assert "sets feature 'flat' aside: constant (single value 7.0)" in caplog.text
+    with pytest.raises(KeyError, match=r"dropped: all_missing \(every value is missing\)"):
         fitted.binning_table("empty")
 
 
@@ -252,7 +255,7 @@ def test_categorical_merge_keeps_rare_group_and_infeasible_override_is_an_error(
     groups = sorted(sorted(b["categories"]) for b in merged.bin_spec("channel")["bins"])
     assert groups == sorted([sorted(bins[0] + bins[1]), *(sorted(b) for b in bins[2:])])
     assert merged.bin_spec("channel")["unknown"]["woe"] == merged.bin_spec("channel")["bins"][-1]["woe"]
-    with pytest.raises(ConfigError, match="override for 'util' fixes bins that break min_bin_size=0.05"):
+    with pytest.raises(ConfigError, match="override for 'util' is infeasible: size: bins \\[0\\] hold"):
         WoeBinner(overrides={"util": {"splits": [0.01, 0.5]}}).fit(X, y)
     with pytest.raises(ConfigError, match="merge for 'months' leaves a single bin"):
         n = len(auto.bin_spec("months")["bins"])

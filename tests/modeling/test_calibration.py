@@ -92,11 +92,45 @@ def test_master_scale_grades_on_band_edges() -> None:
 
 
 def test_master_scale_from_card_config_and_errors() -> None:
-    config = CalibrationConfig()
-    scale = MasterScale.from_config(config.master_scale)
-    assert scale.grades == ["A", "B", "C", "D", "E", "F", "G", "H"]
-    assert scale.grade([0.004, 0.3, 0.99]).tolist() == ["A", "G", "H"]
+    bands = [{"grade": g, "max_pd": p} for g, p in zip("ABC", (0.01, 0.3, 1.0), strict=True)]
+    config = CalibrationConfig(master_scale=bands)
+    scale = MasterScale.for_card(config, [0.5], [1])
+    assert scale.grades == ["A", "B", "C"]
+    assert scale.grade([0.004, 0.3, 0.99]).tolist() == ["A", "B", "C"]
     with pytest.raises(ConfigError, match="strictly ascending and end at 1.0"):
         MasterScale(["A", "B"], [0.1, 0.5])
     with pytest.raises(DataError, match="PD values must lie in \\[0, 1\\]"):
         scale.grade([1.2])
+
+
+def test_fitted_master_scale_has_equal_frequency_grades_with_rising_bad_rates() -> None:
+    rng = np.random.default_rng(0)
+    pds = rng.beta(1, 20, 8000)
+    y = (rng.uniform(size=8000) < pds).astype(int)
+    scale = MasterScale.fit(pds, y, n_grades=4)
+    assert scale.grades == ["A", "B", "C", "D"]
+    quartiles = np.quantile(pds, [0.25, 0.5, 0.75], method="inverted_cdf")
+    # each edge lies midway between the quartile PD and the next PD that occurs
+    nexts = [np.sort(pds)[np.searchsorted(np.sort(pds), q, side="right")] for q in quartiles]
+    np.testing.assert_allclose(scale.max_pds[:3], (quartiles + nexts) / 2)
+    assert scale.max_pds[3] == 1.0
+    assert list(scale.shares(pds).values()) == pytest.approx([0.25, 0.25, 0.25, 0.25])
+    grades = scale.grade(pds)
+    rates = [y[grades == g].mean() for g in scale.grades]
+    assert rates == sorted(rates) and len(set(rates)) == 4
+
+
+def test_fitted_master_scale_merges_grades_whose_bad_rates_do_not_rise() -> None:
+    # four PD levels of 100 rows; the second level defaults less often than the first
+    pds = np.repeat([0.01, 0.02, 0.05, 0.2], 100)
+    y = np.zeros(400, dtype=int)
+    y[:10] = 1  # level 0.01: 10% bad
+    y[100:105] = 1  # level 0.02: 5% bad -> merged with the first
+    y[200:220] = 1  # level 0.05: 20% bad
+    y[300:340] = 1  # level 0.2: 40% bad
+    scale = MasterScale.fit(pds, y, n_grades=4)
+    assert scale.grades == ["A", "B", "C"]
+    assert scale.max_pds == pytest.approx([0.035, 0.125, 1.0])
+    assert scale.grade([0.01, 0.02, 0.05, 0.2]).tolist() == ["A", "A", "B", "C"]
+    with pytest.raises(ConfigError, match="n_grades must be between 2 and 26; got 1"):
+        MasterScale.fit(pds, y, n_grades=1)

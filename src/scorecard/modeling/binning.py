@@ -2,7 +2,10 @@
 
 WOE orientation (optbinning): ``woe = ln(share of goods in bin / share of bads in bin)``, so a higher WOE
 means a safer bin; a bin without goods or without bads gets WOE 0. Special codes (numerical features only)
-and missing values each get their own bin with their empirical WOE (0 when empty).
+and missing values each get their own bin with their empirical WOE (0 when empty). With
+``detect_special_codes`` the sentinels found in each numerical feature (see ``special_codes``) join the declared
+codes; a feature's override ``special_codes`` replaces both. Columns that cannot be modeled (see ``screening``)
+are set aside in ``dropped_`` with a named reason and the fit carries on.
 
 Unseen categories at transform time (``UNKNOWN_RULE``): they take the WOE of the feature's rare-category
 ("others") bin when it has one, and otherwise the WOE of its riskiest (lowest-WOE) regular bin, so that a
@@ -36,6 +39,8 @@ from scorecard.modeling.overrides import (
     unreviewed,
 )
 from scorecard.modeling.plots import binning_plot
+from scorecard.modeling.screening import SetAside, set_aside_reason
+from scorecard.modeling.special_codes import detect_special_codes
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +55,9 @@ class WoeBinner(TransformerMixin, BaseEstimator):
 
     Parameters follow optbinning: ``max_n_prebins`` / ``max_n_bins`` / ``min_bin_size`` (share of rows),
     ``monotonic_trend`` for every numerical feature unless ``trends`` names one; ``special_codes`` are
-    numerical values kept in their own bin; ``cat_cutoff`` groups categories rarer than that share;
+    numerical values kept in their own bin, joined by the sentinels found per feature when
+    ``detect_special_codes``; ``max_pvalue`` requires adjacent bins to differ in event rate at that
+    significance (so a small bin is kept only when its risk differs); ``cat_cutoff`` groups categories rarer than that share;
     ``categorical_features`` None infers them from dtype (object, string, category);
     ``overrides`` a YAML path or mapping (see ``scorecard.modeling.overrides``); ``n_jobs`` threads for
     BinningProcess; ``prebinning_method`` "cart" (optbinning's default) or "quantile" (about 7x faster on
@@ -71,6 +78,8 @@ class WoeBinner(TransformerMixin, BaseEstimator):
         overrides: Any = None,
         n_jobs: int | None = 1,
         prebinning_method: str = "cart",
+        detect_special_codes: bool = True,
+        max_pvalue: float | None = None,
     ) -> None:
         self.max_n_prebins = max_n_prebins
         self.max_n_bins = max_n_bins
@@ -83,6 +92,8 @@ class WoeBinner(TransformerMixin, BaseEstimator):
         self.overrides = overrides
         self.n_jobs = n_jobs
         self.prebinning_method = prebinning_method
+        self.detect_special_codes = detect_special_codes
+        self.max_pvalue = max_pvalue
 
     @classmethod
     def from_config(
@@ -101,6 +112,8 @@ class WoeBinner(TransformerMixin, BaseEstimator):
             overrides=binning.overrides,
             n_jobs=binning.n_jobs,
             prebinning_method=binning.prebinning_method,
+            detect_special_codes=binning.detect_special_codes,
+            max_pvalue=binning.max_pvalue,
         )
 
     # ------------------------------------------------------------------ fit
@@ -127,25 +140,29 @@ class WoeBinner(TransformerMixin, BaseEstimator):
         unknown_trends = sorted(set(self.trends or {}) - set(columns))
         if unknown_trends:
             raise ConfigError(f"binning.trends names features not in X: {unknown_trends}")
-        data = self._prepare(frame, self.categorical_)
-
-        self.dropped_: dict[str, str] = {}
-        for col in columns:
-            values = data[col]
-            if values.isna().all():
-                self.dropped_[col] = "all values missing"
-            elif values.nunique(dropna=True) <= 1:
-                self.dropped_[col] = f"constant (single value {values.dropna().iloc[0]})"
-        for col, reason in self.dropped_.items():
-            log.info("WoeBinner drops feature %r: %s", col, reason)
-        kept = [c for c in columns if c not in self.dropped_]
-        if not kept:
-            raise ModelError(f"no feature left to bin: every feature was dropped ({self.dropped_})")
-
         overrides, source = resolve_overrides(self.overrides)
         unknown = sorted(set(overrides) - set(columns))
         if unknown:
             raise ConfigError(f"{source}: overrides name features not in the data: {unknown}")
+
+        self.dropped_: dict[str, SetAside] = {}
+        for col in columns:
+            reason = set_aside_reason(frame[col], col in self.categorical_, self.cat_cutoff)
+            if reason is not None and col in overrides and reason.rule not in ("all_missing", "constant"):
+                reason = None  # a reviewed override vouches for the column
+            if reason is not None:
+                self.dropped_[col] = reason
+                log.info("WoeBinner sets feature %r aside: %s", col, reason)
+        kept = [c for c in columns if c not in self.dropped_]
+        if not kept:
+            raise ModelError(f"no feature left to bin: every feature was set aside ({self.dropped_})")
+        data = self._prepare(frame[kept], self.categorical_)
+
+        self.special_codes_: dict[str, list[float]] = {
+            c: self._feature_specials(c, data[c], overrides.get(c))
+            for c in kept
+            if c not in self.categorical_
+        }
         fit_params = {c: self._fit_params(c, overrides.get(c)) for c in kept}
         for col in [c for c, o in overrides.items() if not o.reason.strip()] + unreviewed(overrides):
             log.warning("%s: the override for %r gives no reviewed reason", source, col)
@@ -156,8 +173,9 @@ class WoeBinner(TransformerMixin, BaseEstimator):
             min_prebin_size=min(0.05, self.min_bin_size),
             max_n_bins=self.max_n_bins,
             min_bin_size=self.min_bin_size,
+            max_pvalue=self.max_pvalue,
             categorical_variables=[c for c in kept if c in self.categorical_] or None,
-            special_codes=self._special_list(),
+            special_codes=None,
             binning_fit_params=fit_params,
             n_jobs=self.n_jobs,
         )
@@ -177,8 +195,8 @@ class WoeBinner(TransformerMixin, BaseEstimator):
                 process.update_binned_variable(col, merged)
             if process.get_binned_variable(col).status == "INFEASIBLE":
                 raise ConfigError(
-                    f"{source}: override for {col!r} fixes bins that break min_bin_size={self.min_bin_size} "
-                    "or the forced trend (optbinning status INFEASIBLE); widen or regroup the bins"
+                    f"{source}: override for {col!r} is infeasible: "
+                    + self._infeasible(col, fit_params[col], data[col], target)
                 )
             self.overrides_applied_[col] = {
                 **override.model_dump(exclude_none=True, exclude={"reason"}),
@@ -189,19 +207,23 @@ class WoeBinner(TransformerMixin, BaseEstimator):
         self.binning_process_ = process
         self.features_ = kept
         self.valid_ranges_: dict[str, tuple[float, float]] = {}
-        specials = self._special_list() or []
         for col in kept:
             optb = process.get_binned_variable(col)
             if col in self.categorical_:
                 optb.cat_unknown = self._unknown_woe(optb)
             else:
-                clean = data[col][~data[col].isin(specials)].dropna()
+                clean = data[col][~data[col].isin(self.special_codes_[col])].dropna()
                 if len(clean):
                     self.valid_ranges_[col] = (float(clean.min()), float(clean.max()))
         self.iv_ = pd.Series(
             {c: float(self.binning_table(c)["iv"].sum()) for c in kept}, name="iv", dtype=float
         )
         self.trends_ = {c: self._trend(c) for c in kept}
+        self.single_bin_ = {
+            c: self._single_bin(c, fit_params[c], data[c], target)
+            for c in kept
+            if len(process.get_binned_variable(c).splits) <= (1 if c in self.categorical_ else 0)
+        }
         return self
 
     def __sklearn_tags__(self) -> Tags:
@@ -315,7 +337,7 @@ class WoeBinner(TransformerMixin, BaseEstimator):
                 "missing": {"woe": float(woes[n + 1])},
                 "unknown": {"rule": UNKNOWN_RULE, "woe": float(optb.cat_unknown)},
             }
-        specials = self._special_list() or []
+        specials = self.special_codes_[feature]
         valid = self.valid_ranges_.get(feature)  # None when training saw only special codes / missing
         return {
             "name": feature,
@@ -351,9 +373,23 @@ class WoeBinner(TransformerMixin, BaseEstimator):
             raise ConfigError(
                 f"{name}: cat_cutoff must be None or a share in (0, 1); got {self.cat_cutoff!r}"
             )
+        if self.max_pvalue is not None and not 0 < self.max_pvalue < 1:
+            raise ConfigError(f"{name}: max_pvalue must be None or in (0, 1); got {self.max_pvalue!r}")
 
-    def _special_list(self) -> list[float] | None:
-        return [float(c) for c in self.special_codes] if self.special_codes else None
+    def _feature_specials(self, col: str, values: pd.Series, override: BinningOverride | None) -> list[float]:
+        """The feature's special codes: its override's, else the declared ones plus those detected."""
+        if override is not None and override.special_codes is not None:
+            return sorted({float(c) for c in override.special_codes})
+        codes = {float(c) for c in self.special_codes or ()}
+        if self.detect_special_codes:
+            detected = [c for c in detect_special_codes(values) if c not in codes]
+            if detected:
+                log.info("WoeBinner: %r has special codes %s", col, detected)
+            codes.update(detected)
+        return sorted(codes)
+
+    def _min_bin_size(self, col: str, params: dict[str, Any]) -> float:
+        return float(params.get("min_bin_size", self.min_bin_size))
 
     def _categorical(self, frame: pd.DataFrame) -> list[str]:
         if self.categorical_features is None:
@@ -409,8 +445,13 @@ class WoeBinner(TransformerMixin, BaseEstimator):
             params["special_codes"] = None
         else:
             params["prebinning_method"] = self.prebinning_method
+            params["special_codes"] = self.special_codes_[col] or None
         if override is None:
             return params
+        if override.min_bin_size is not None:
+            params.update(
+                min_bin_size=override.min_bin_size, min_prebin_size=min(0.05, override.min_bin_size)
+            )
         if override.splits is not None:
             if categorical:
                 raise ConfigError(f"overrides: feature {col!r} is categorical; use 'groups', not 'splits'")
@@ -464,18 +505,67 @@ class WoeBinner(TransformerMixin, BaseEstimator):
             user = [np.asarray(g, dtype=object) for g in groups]
         else:
             user = [s for i, s in enumerate(optb.splits, start=1) if i not in inner]
-        refit = OptimalBinning(
+        return self._refit(
+            col, params, x, y, monotonic_trend=None, user_splits=user, user_splits_fixed=[True] * len(user)
+        )
+
+    def _refit(
+        self, col: str, params: dict[str, Any], x: pd.Series, y: np.ndarray, **changes: Any
+    ) -> OptimalBinning:
+        """One feature binned again with its fit parameters plus ``changes``."""
+        optb = OptimalBinning(
             name=col,
             dtype="categorical" if col in self.categorical_ else "numerical",
             max_n_prebins=self.max_n_prebins,
             min_prebin_size=min(0.05, self.min_bin_size),
             max_n_bins=self.max_n_bins,
             min_bin_size=self.min_bin_size,
-            special_codes=self._special_list(),
+            max_pvalue=self.max_pvalue,
         )
-        refit.set_params(**{**params, "monotonic_trend": None})
-        refit.set_params(user_splits=user, user_splits_fixed=[True] * len(user))
-        return refit.fit(x.to_numpy(), y)
+        optb.set_params(**{**params, **changes})
+        return optb.fit(x.to_numpy(), y)
+
+    def _single_bin(self, col: str, params: dict[str, Any], x: pd.Series, y: np.ndarray) -> str:
+        """Why the feature ended in one regular bin: the constraint that merged its pre-bins, and the pre-bins."""
+        size = self._min_bin_size(col, params)
+        free = self._refit(col, params, x, y, monotonic_trend=None, min_bin_size=None, max_pvalue=None)
+        prebins = _bins_text(free)
+        if len(free.splits) <= (1 if col in self.categorical_ else 0):
+            return f"pre-binning found no split (min_prebin_size {min(0.05, size):g}); pre-bins: {prebins}"
+        if params.get("monotonic_trend") is not None:
+            untrended = self._refit(col, params, x, y, monotonic_trend=None)
+            if len(untrended.splits) > (1 if col in self.categorical_ else 0):
+                return (
+                    f"trend: monotonic_trend={params['monotonic_trend']!r} merged the pre-bins into one bin; "
+                    f"pre-bins: {prebins}"
+                )
+        if self.max_pvalue is not None and params.get("max_pvalue", self.max_pvalue) is not None:
+            sized = self._refit(col, params, x, y, monotonic_trend=None, max_pvalue=None)
+            if len(sized.splits) > (1 if col in self.categorical_ else 0):
+                return (
+                    f"significance: no two bins differ at max_pvalue={self.max_pvalue:g}; pre-bins: {prebins}"
+                )
+        return f"size: min_bin_size={size:g} merged the pre-bins into one bin; pre-bins: {prebins}"
+
+    def _infeasible(self, col: str, params: dict[str, Any], x: pd.Series, y: np.ndarray) -> str:
+        """Which constraint the override's fixed bins break (size or trend), with the bins."""
+        size = self._min_bin_size(col, params)
+        free = self._refit(col, params, x, y, monotonic_trend=None, min_bin_size=None, max_pvalue=None)
+        table = free.binning_table.build(add_totals=False)
+        n_regular = len(table) - 2
+        shares = table["Count (%)"].to_numpy(dtype=float)[:n_regular]
+        bins = _bins_text(free)
+        small = [i for i, share in enumerate(shares) if share < size]
+        if small:
+            return (
+                f"size: bins {small} hold {', '.join(f'{shares[i]:.1%}' for i in small)} of rows, below "
+                f"min_bin_size={size:g}; bins: {bins}. Widen or regroup those bins, or lower the "
+                "feature's min_bin_size"
+            )
+        return (
+            f"trend: the bins' event rates are not {params.get('monotonic_trend')!r}; bins: {bins}. "
+            "Regroup the bins or drop the override's 'trend'"
+        )
 
     @staticmethod
     def _unknown_woe(optb: OptimalBinning) -> float:
@@ -523,6 +613,23 @@ class WoeBinner(TransformerMixin, BaseEstimator):
         if missing:
             raise InvalidInput(f"X lacks fitted feature columns: {missing}")
         return frame
+
+
+def _bins_text(optb: OptimalBinning) -> str:
+    """The regular bins of a fitted binning in one line: label, row share and event rate of each."""
+    table = optb.binning_table.build(add_totals=False)
+    rows = table.iloc[: len(table) - 2]
+    return "; ".join(
+        f"{_label(b)} {share:.1%} rows, {rate:.1%} bad"
+        for b, share, rate in zip(rows["Bin"], rows["Count (%)"], rows["Event rate"], strict=True)
+    )
+
+
+def _label(bin_: Any) -> str:
+    """A bin label from a binning table: numerical intervals as they are, category lists joined."""
+    if isinstance(bin_, list | np.ndarray):
+        return "[" + ", ".join(str(c) for c in bin_) + "]"
+    return str(bin_)
 
 
 def _others(optb: OptimalBinning) -> list[Any]:

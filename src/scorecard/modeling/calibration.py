@@ -4,11 +4,16 @@
 ``"isotonic"`` (non-increasing step function, replayed with ``np.interp``). ``long_run_pd`` anchors the PDs
 to the population's long-run default rate by shifting the log-odds by
 ``logit(long_run_pd) - logit(sample bad rate)`` (the slope and the ranking are unchanged).
+
+``MasterScale.fit`` draws the grades from the development PDs: ``n_grades`` equal-frequency bands of PD,
+then adjacent grades merged while a grade's bad rate is not above the previous grade's, so bad rates rise
+grade by grade; each band edge lies midway between the last PD of one grade and the first of the next.
 """
 
 from __future__ import annotations
 
 import itertools
+import string
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -134,6 +139,44 @@ class MasterScale:
         """Build from config bands (``GradeBand`` objects or mappings with ``grade`` and ``max_pd``)."""
         items = [b if isinstance(b, Mapping) else {"grade": b.grade, "max_pd": b.max_pd} for b in bands]
         return cls([str(b["grade"]) for b in items], [float(b["max_pd"]) for b in items])
+
+    @classmethod
+    def fit(cls, pd: Any, y: Any, n_grades: int = 8) -> MasterScale:
+        """Grades from development PDs ``pd`` and outcomes ``y`` (1 = bad): equal-frequency, monotone bad rates."""
+        if not 2 <= n_grades <= len(string.ascii_uppercase):
+            raise ConfigError(f"master scale n_grades must be between 2 and 26; got {n_grades!r}")
+        values = np.asarray(pd, dtype=np.float64)
+        target = binary_target(y)
+        check_lengths(values, target)
+        if np.isnan(values).any() or (values < 0).any() or (values > 1).any():
+            raise InvalidInput("PD values must lie in [0, 1]")
+        distinct = np.unique(values)
+        # Upper PD of each equal-frequency band, snapped to PDs that occur, so ties stay in one grade.
+        cuts = np.unique(np.quantile(values, np.arange(1, n_grades) / n_grades, method="inverted_cdf"))
+        tops = [*cuts[cuts < distinct[-1]].tolist(), float(distinct[-1])]
+        while len(tops) > 1:
+            index = np.searchsorted(np.asarray(tops), values, side="left")
+            bads = np.bincount(index, weights=target, minlength=len(tops))
+            rates = bads / np.bincount(index, minlength=len(tops))
+            flat = np.flatnonzero(np.diff(rates) <= 0)
+            if not len(flat):
+                break
+            del tops[int(flat[0])]  # merge the first grade whose successor is not riskier
+        nexts = [float(distinct[np.searchsorted(distinct, t, side="right")]) for t in tops[:-1]]
+        edges = [(t + n) / 2 for t, n in zip(tops[:-1], nexts, strict=True)]
+        return cls(list(string.ascii_uppercase[: len(tops)]), [*edges, 1.0])
+
+    @classmethod
+    def for_card(cls, calibration: CalibrationConfig, pd: Any, y: Any) -> MasterScale:
+        """The card's scale: its configured bands, or grades fitted to the development ``pd`` and ``y``."""
+        if calibration.master_scale is not None:
+            return cls.from_config(calibration.master_scale)
+        return cls.fit(pd, y, calibration.n_grades)
+
+    def shares(self, pd: Any) -> dict[str, float]:
+        """Share of rows in each grade (every grade listed, 0 when empty)."""
+        grades = self.grade(pd)
+        return {g: float(np.mean(grades == g)) if len(grades) else 0.0 for g in self.grades}
 
     def grade(self, pd: Any) -> np.ndarray:
         """Grade of each PD (array of str)."""

@@ -12,6 +12,9 @@ File format (YAML)::
         merge: [[0, 1]]             # merge adjacent regular bins of the optimal solution (0-based indices)
       channel:                      # categorical: fixed groups of categories
         groups: [["online", "app"], ["branch", "agent"]]
+      months_since_last_30dpd:
+        special_codes: [-9, -8, -7]  # this feature's sentinels, binned apart (replaces the detected ones)
+        min_bin_size: 0.02          # this feature's smallest bin as a share of rows
 
 ``scorecard bins freeze`` writes a run's bins in this format with the reason ``REASON_PLACEHOLDER``
 ("TODO: reason"): ``train_card`` refuses to train while any reason still starts with "TODO", and the
@@ -19,7 +22,8 @@ binner warns about overrides without a reason, so that every reviewed bin says w
 
 ``splits`` / ``groups`` fix the bins as given (no monotonic constraint unless ``trend`` is also given);
 ``merge`` refits with the optimal splits minus the boundaries inside each merged run; ``trend`` replaces the
-feature's monotonic trend. Every applied override is recorded in ``WoeBinner.overrides_applied_``.
+feature's monotonic trend; ``special_codes`` and ``min_bin_size`` replace the card-wide settings for that
+feature. Every applied override is recorded in ``WoeBinner.overrides_applied_``.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -35,6 +39,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from scorecard.config import MonotonicTrend
 from scorecard.errors import ConfigError
 from scorecard.modeling.inputs import read_yaml
+
+if TYPE_CHECKING:
+    from scorecard.config import CardConfig
 
 REASON_PLACEHOLDER = "TODO: reason"
 
@@ -50,6 +57,12 @@ class BinningOverride(BaseModel):
     )
     merge: list[list[int]] | None = Field(default=None, description="Runs of adjacent regular bins to merge.")
     trend: MonotonicTrend | None = None
+    special_codes: list[float] | None = Field(
+        default=None, description="Numerical codes binned apart for this feature (replaces the card's)."
+    )
+    min_bin_size: float | None = Field(
+        default=None, gt=0, lt=0.5, description="Smallest bin of this feature as a share of rows."
+    )
     reason: str = ""
 
     @field_validator("splits")
@@ -73,8 +86,14 @@ class BinningOverride(BaseModel):
     def _one_binning(self) -> BinningOverride:
         if sum(x is not None for x in (self.splits, self.groups, self.merge)) > 1:
             raise ValueError("give at most one of 'splits', 'groups' or 'merge' per feature")
-        if self.splits is None and self.groups is None and self.merge is None and self.trend is None:
-            raise ValueError("an override needs at least one of 'splits', 'groups', 'merge' or 'trend'")
+        if all(
+            getattr(self, key) is None
+            for key in ("splits", "groups", "merge", "trend", "special_codes", "min_bin_size")
+        ):
+            raise ValueError(
+                "an override needs at least one of 'splits', 'groups', 'merge', 'trend', "
+                "'special_codes' or 'min_bin_size'"
+            )
         return self
 
 
@@ -147,3 +166,45 @@ def dump_overrides(overrides: Mapping[str, BinningOverride], header: str = "") -
     text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100)
     comments = "".join(f"# {line}\n".replace("# \n", "#\n") for line in header.splitlines())
     return comments + text
+
+
+def check_overrides(config: CardConfig) -> dict[str, BinningOverride]:
+    """Validate the card's overrides file against its config before any feature is built.
+
+    The file must parse; every overridden feature must be one the config yields (the catalogue's features for
+    canonical sources, ``flat_table.features`` when listed), and ``splits`` / ``groups`` must fit its kind.
+    """
+    path = config.binning.overrides
+    if path is None:
+        return {}
+    overrides = load_overrides(path)
+    kinds = _feature_kinds(config)
+    if kinds is None:
+        return overrides
+    unknown = sorted(set(overrides) - set(kinds))
+    if unknown:
+        raise ConfigError(
+            f"{path}: overrides name features the {config.name} config does not produce: {unknown}; "
+            f"expected some of {sorted(kinds)}"
+        )
+    for feature, override in overrides.items():
+        if override.splits is not None and kinds[feature] == "categorical":
+            raise ConfigError(f"{path}: {feature}: feature is categorical; use 'groups', not 'splits'")
+        if override.groups is not None and kinds[feature] == "numerical":
+            raise ConfigError(f"{path}: {feature}: feature is numerical; use 'splits', not 'groups'")
+        if override.special_codes is not None and kinds[feature] == "categorical":
+            raise ConfigError(f"{path}: {feature}: special_codes apply to numerical features only")
+    return overrides
+
+
+def _feature_kinds(config: CardConfig) -> dict[str, str] | None:
+    """Feature name -> 'numerical' / 'categorical' as the config declares them; None when only data can tell."""
+    flat = config.data.flat_table
+    if flat is not None:
+        if flat.features is None:
+            return None
+        return {f: "categorical" if f in flat.categorical else "numerical" for f in flat.features}
+    from scorecard.features.catalogue import select_features
+
+    f = config.features
+    return {d.name: d.kind for d in select_features(config.card, f.families, f.include, f.exclude)}

@@ -92,7 +92,13 @@ class Scorecard(ClassifierMixin, BaseEstimator):
             del self.feature_names_in_
         woe = self.binner_.transform(X)
         self.selector_ = clone(self.selector) if self.selector is not None else FeatureSelector()
-        self.selector_.fit(woe, target, iv=self.binner_.iv_)
+        self.selector_.fit(
+            woe,
+            target,
+            iv=self.binner_.iv_,
+            set_aside=self.binner_.dropped_,
+            single_bin=self.binner_.single_bin_,
+        )
         self.fit_seconds_["selection"] = time.perf_counter() - started - self.fit_seconds_["binning"]
 
         forced = set(self.selector_.force_include)

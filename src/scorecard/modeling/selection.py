@@ -4,12 +4,13 @@ Rules run in this order; a feature leaves at the first rule it fails and the log
 number it had and the limit it broke: ``force_exclude`` -> ``constant_woe`` -> ``min_iv`` ->
 ``max_correlation`` (the higher-IV feature of a pair stays) -> ``max_vif`` (the highest VIF leaves first) ->
 ``stepwise`` (forward or backward by AIC, BIC or validation AUC) -> ``max_features`` (lowest IV leaves).
-Features in ``force_include`` skip every rule.
+Features in ``force_include`` skip every rule. Columns the binner set aside (ID-like, dates, constants...) are
+logged too, with the binner's rule, so the log accounts for every candidate.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -104,8 +105,19 @@ class FeatureSelector(TransformerMixin, BaseEstimator):
             random_state=random_state,
         )
 
-    def fit(self, X: Any, y: Any, iv: pd.Series | dict[str, float] | None = None) -> FeatureSelector:
-        """Run the rules on the WOE frame ``X``; ``iv`` per feature (default: computed from ``X`` and ``y``)."""
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        iv: pd.Series | dict[str, float] | None = None,
+        set_aside: Mapping[str, tuple[str, str]] | None = None,
+        single_bin: Mapping[str, str] | None = None,
+    ) -> FeatureSelector:
+        """Run the rules on the WOE frame ``X``; ``iv`` per feature (default: computed from ``X`` and ``y``).
+
+        ``set_aside`` maps columns not binned to (rule, detail) for the log; ``single_bin`` explains, per
+        feature, why its binning has one bin (the detail of its ``constant_woe`` entry).
+        """
         self._check_params()
         frame = as_frame(X)
         self.n_features_in_ = frame.shape[1]
@@ -146,7 +158,8 @@ class FeatureSelector(TransformerMixin, BaseEstimator):
             elif col in forced:
                 alive.append(col)
             elif std[col] == 0:
-                drop(col, "constant_woe", 0.0, 0.0, "one WOE value on every row (a single bin)")
+                why = (single_bin or {}).get(col, "a single bin")
+                drop(col, "constant_woe", 0.0, 0.0, f"one WOE value on every row; {why}")
             elif ivs[col] < self.min_iv:
                 drop(col, "min_iv", ivs[col], self.min_iv, f"IV {ivs[col]:.4f} < {self.min_iv}")
             else:
@@ -158,7 +171,7 @@ class FeatureSelector(TransformerMixin, BaseEstimator):
             if col in forced:
                 continue
             if kept:
-                row = corr[col][kept]
+                row = corr[col][kept].fillna(0.0)  # NaN: a near-constant column, no measurable link
                 partner = str(row.idxmax())
                 value = float(row[partner])
                 if value > self.max_correlation:
@@ -219,8 +232,12 @@ class FeatureSelector(TransformerMixin, BaseEstimator):
             }
         self.selected_ = [c for c in frame.columns if c in set(kept)]
         self.iv_ = ivs
+        aside = [
+            {"feature": c, "kept": False, "rule": rule, "value": np.nan, "limit": np.nan, "detail": detail}
+            for c, (rule, detail) in (set_aside or {}).items()
+        ]
         self.log_ = pd.DataFrame(
-            [{"feature": c, **log[c], "iv": ivs[c]} for c in order], columns=LOG_COLUMNS
+            [*({"feature": c, **log[c], "iv": ivs[c]} for c in order), *aside], columns=LOG_COLUMNS
         ).reset_index(drop=True)
         return self
 

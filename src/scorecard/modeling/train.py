@@ -28,7 +28,7 @@ from scorecard.modeling.calibration import Calibrator, MasterScale
 from scorecard.modeling.challenger import Challenger
 from scorecard.modeling.evaluation import evaluate
 from scorecard.modeling.inputs import binary_target
-from scorecard.modeling.overrides import check_reviewed, dump_overrides, resolve_overrides
+from scorecard.modeling.overrides import check_overrides, check_reviewed, dump_overrides, resolve_overrides
 from scorecard.modeling.reasons import ReasonCoder
 from scorecard.modeling.reject import InferredRejects, development_rejects, infer, through_the_door
 from scorecard.modeling.sample import exclusion_waterfall, sample_windows
@@ -294,6 +294,7 @@ def train_card(
     placeholder are refused before any data is read.
     """
     check_reviewed(*resolve_overrides(config.binning.overrides))
+    check_overrides(config)
     steps = Steps(progress)
     with steps.step("features") as step:
         given = table is not None
@@ -324,8 +325,6 @@ def train_card(
     }
     for name, seconds in card_model.fit_seconds_.items():
         steps.add(StepDone(name, seconds, fit_details[name]))
-    for feature, reason in card_model.binner_.dropped_.items():
-        decisions.append(f"binning dropped {feature}: {reason}")
     selection = card_model.selector_.log_
     dropped = selection[~selection["kept"].astype(bool)]
     decisions += [
@@ -341,11 +340,11 @@ def train_card(
     with steps.step("calibration") as step:
         train_score = card_model.predict_score(X)
         calibrator = Calibrator.from_config(config.calibration).fit(train_score, y)
-        master_scale = MasterScale.from_config(config.calibration.master_scale)
+        train_pd = calibrator.predict_pd(train_score)
+        master_scale = MasterScale.for_card(config.calibration, train_pd, y)
+        decisions += _grade_concentration(config, master_scale, train_pd)
         reasons = _reason_coder(config, features, card_model.features_).fit(card_model.points(X))
-        step.detail = (
-            f"{config.calibration.method} score-to-PD, {len(config.calibration.master_scale)} grades"
-        )
+        step.detail = f"{config.calibration.method} score-to-PD, {len(master_scale.grades)} grades"
 
     challenger = None
     if config.challenger.enabled:
@@ -356,7 +355,7 @@ def train_card(
 
     with steps.step("evaluation") as step:
         scored = _score_splits(frame, features, card_model, calibrator, master_scale, challenger)
-        grades = [band.grade for band in config.calibration.master_scale]
+        grades = master_scale.grades
         models = ["scorecard"] + (["challenger"] if challenger is not None else [])
         metrics, tables = evaluate(scored, models, grades)
         for split in MODEL_SPLITS:  # every split is a key; one without rows (no dates: no oot) has n = 0
@@ -406,6 +405,24 @@ def train_card(
             card.save(run_dir)
             step.detail = str(card.run_dir)
     return card
+
+
+def _grade_concentration(config: CardConfig, master_scale: MasterScale, train_pd: np.ndarray) -> list[str]:
+    """A warning for each grade holding more than ``calibration.max_grade_share`` of the development rows."""
+    limit = config.calibration.max_grade_share
+    why = (
+        "the configured calibration.master_scale does not fit this portfolio; set it to null to fit grades"
+        if config.calibration.master_scale is not None
+        else "many rows share one score; more features or bins would separate them"
+    )
+    warnings = [
+        f"warning: grade {grade} holds {share:.1%} of development rows (over {limit:.0%}); {why}"
+        for grade, share in master_scale.shares(train_pd).items()
+        if share > limit
+    ]
+    for warning in warnings:
+        log.warning(warning)
+    return warnings
 
 
 def _why_empty(config: CardConfig, split: str) -> str:
