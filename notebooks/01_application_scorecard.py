@@ -205,6 +205,12 @@ oot_score = scorecard.predict_score(oot[table.features])
 figures = {
     "roc_oot.png": plots.roc_plot({"scorecard": (oot["target"], -oot_score)}, "ROC (out-of-time)"),
     "ks_oot.png": plots.ks_plot(oot["target"], oot_score, "KS (out-of-time)"),
+    "score_by_split.png": plots.split_score_plot(
+        {
+            split: scorecard.predict_score(frame.loc[frame["split"] == split, table.features])
+            for split in metrics
+        }
+    ),
 }
 for name, fig in figures.items():
     display(Image(filename=plots.save_figure(fig, WORK / "01_application" / name)))

@@ -72,6 +72,24 @@ importance["in_scorecard"] = importance.index.isin(card.features)
 importance.head(12)
 
 # %% [markdown]
+# The SHAP summary: one dot per test applicant and feature, its contribution to the log-odds of bad, coloured by
+# the feature's value (red high, blue low). Then the dependence of the top feature: how its contribution moves
+# with its value, which is what the scorecard's bins approximate with steps.
+
+# %%
+test = card.table.frame[card.table.frame["split"] == "test"]
+X_test = test[card.table.features]
+shap = card.challenger.shap_values(X_test)
+contributions = shap.drop(columns="base_value")
+top_feature = contributions.abs().mean().idxmax()
+figures = {
+    "shap_summary.png": plots.shap_summary_plot(contributions, X_test, top=10),
+    "shap_dependence.png": plots.shap_dependence_plot(contributions, X_test, top_feature),
+}
+for name, fig in figures.items():
+    display(Image(filename=plots.save_figure(fig, WORK / "03_challenger" / name)))
+
+# %% [markdown]
 # ## Explaining a few applicants
 # For the riskiest applicants of the test sample, the scorecard's reason codes (points lost against the best
 # bin) beside the challenger's largest SHAP contributions towards *bad*. SHAP values are additive: a row's
@@ -80,16 +98,12 @@ importance.head(12)
 # %%
 import numpy as np
 
-test = card.table.frame[card.table.frame["split"] == "test"]
-X_test = test[card.table.features]
-shap = card.challenger.shap_values(X_test)
 log_odds = np.log(card.challenger.predict_proba(X_test)[:, 1] / card.challenger.predict_proba(X_test)[:, 0])
 shap_error = float(np.abs(shap.sum(axis=1) - log_odds).max())
 print(f"largest |sum of SHAP - log-odds|: {shap_error:.2e}")
 
 # %%
 TOP = 3
-contributions = shap.drop(columns="base_value")
 few = card.score_frame(X_test).nsmallest(3, "score").index
 rows = []
 for idx in few:

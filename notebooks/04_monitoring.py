@@ -103,6 +103,18 @@ display(score_psi)
 csi[csi["cohort"] == ALL].sort_values("psi", ascending=False)
 
 # %% [markdown]
+# Over time: the score's PSI and the largest features' CSI by monthly cohort, against the warn and alert
+# thresholds (the same figure as in the HTML report).
+
+# %%
+from IPython.display import Image
+
+from scorecard.modeling.plots import save_figure
+from scorecard.monitoring.report import psi_trend_plot
+
+display(Image(filename=save_figure(psi_trend_plot(result), WORK / "04_monitoring" / "psi_over_time.png")))
+
+# %% [markdown]
 # ## Drift on the raw inputs (Evidently) and feature health
 
 # %%

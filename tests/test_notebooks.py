@@ -63,6 +63,9 @@ PROBES = {
         "agreement": agreement,
         "explained": len(rows),
         "difference": float(side[(side["split"] == "test") & (side["metric"] == "gini")]["difference"].iloc[0]),
+        "plots": sorted(p.name for p in (WORK / "03_challenger").glob("*.png")),
+        "shap_rows": [len(c.get_offsets()) for c in figures["shap_summary.png"].axes[0].collections],
+        "test_rows": len(X_test),
     }""",
     "04_monitoring.py": """{
         "status": result.status,
@@ -72,6 +75,7 @@ PROBES = {
         "paths": {k: str(v) for k, v in result.paths.items()},
         "score_psi": float(score_psi.loc[score_psi["cohort"] == ALL, "psi"].iloc[0]),
         "drifted_columns": sorted(result.drift.table.columns.astype(str)),
+        "psi_plot": (WORK / "04_monitoring" / "psi_over_time.png").is_file(),
     }""",
 }
 
@@ -147,7 +151,7 @@ def test_application_scorecard(workdir: Path) -> None:
     assert got["by_hand_oot_gini"] == pytest.approx(got["card_gini"]["oot"])
     assert got["score"] == got["base_points"] + got["points_sum"]
     assert got["reasons"] and got["card_reasons"][: len(got["reasons"])] == got["reasons"]
-    assert got["plots"] == ["ks_oot.png", "roc_oot.png"]
+    assert got["plots"] == ["ks_oot.png", "roc_oot.png", "score_by_split.png"]
     review = got["review"]
     assert review["plots"] == [f"{review['feature']}.png"]
     before, after, retrained = review["bins"]
@@ -183,6 +187,8 @@ def test_challenger_and_shap(workdir: Path) -> None:
     assert got["difference"] == pytest.approx(got["gini"]["challenger"] - got["gini"]["scorecard"])
     assert got["shap_error"] < 1e-6
     assert 0.0 < got["agreement"] <= 1.0 and got["explained"] == 3
+    assert got["plots"] == ["roc.png", "shap_dependence.png", "shap_summary.png"]
+    assert sum(got["shap_rows"]) == 10 * got["test_rows"]  # every test row once per top-10 feature
 
 
 @pytest.mark.slow
@@ -190,6 +196,6 @@ def test_monitoring(workdir: Path) -> None:
     got = execute("04_monitoring.py", workdir)
     assert got["parity"] is True and got["current"] > 100
     assert (got["status"], got["exit_code"]) in {("ok", 0), ("warn", 10), ("alert", 20)}
-    assert got["score_psi"] >= 0
+    assert got["score_psi"] >= 0 and got["psi_plot"] is True
     for key in ("html", "json", "evidently_html"):
         assert Path(got["paths"][key]).is_file()

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from scorecard.config import parse_config
+from scorecard.monitoring.report import psi_trend_plot
 from scorecard.monitoring.run import EXIT_CODES, MonitoredCard, monitor
 from scorecard.monitoring.stability import feature_bin_codes
 
@@ -83,6 +84,14 @@ def test_stable_batch_is_ok(config, numeric_spec, categorical_spec, tmp_path):
     assert summary["status"] == "ok" and summary["exit_code"] == 0
     assert set(summary["score_psi"]) == {"all", "2024-01", "2024-02", "2024-03"}
     assert summary["score_psi"]["all"] < 0.02
+    (ax,) = psi_trend_plot(result).axes
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[0] == "score" and sorted(labels[1:3]) == [
+        "channel",
+        "inq_3m",
+    ]  # score, then the card's features
+    assert labels[3:] == [f"warn {config.monitoring.psi_warn:g}", f"alert {config.monitoring.psi_alert:g}"]
+    assert [len(line.get_xdata()) for line in ax.get_lines()[:3]] == [3, 3, 3]  # one point per cohort
 
 
 def test_shifted_month_alerts_and_names_the_changed_feature(config, numeric_spec, categorical_spec, tmp_path):

@@ -1,4 +1,4 @@
-"""Evaluation plots as matplotlib figures: ROC, KS, score distributions, bins of a feature, calibration.
+"""Evaluation plots as matplotlib figures: ROC, KS, score distributions, bins of a feature, calibration, SHAP.
 
 Figures are built without pyplot (no global state; they show in notebooks and save anywhere) and drawn in the
 house style of ``plot_style``.
@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from sklearn.metrics import roc_auc_score, roc_curve
 
-from scorecard.modeling.plot_style import BAD, COUNT, GOOD, INK, MUTED, styled
+from scorecard.modeling.plot_style import BAD, COUNT, GOOD, INK, MUTED, PALETTE, styled
 
 SPECIAL_BINS = ("Special", "Missing")
 LABEL_CHARS = 28
@@ -81,6 +81,85 @@ def score_distribution_plot(y: Any, score: Any, title: str = "Score distribution
 
 
 @styled
+def split_score_plot(scores: Mapping[str, Any], title: str = "Score distribution by split") -> Figure:
+    """One histogram outline per split (e.g. train, test, oot), each normalised to its own rows, on shared bins."""
+    arrays = {label: np.asarray(values, dtype=float) for label, values in scores.items()}
+    arrays = {label: values[np.isfinite(values)] for label, values in arrays.items()}
+    pooled = np.concatenate([values for values in arrays.values() if len(values)] or [np.zeros(1)])
+    edges = np.histogram_bin_edges(pooled, bins=30).tolist()
+    fig = Figure(figsize=(6, 4.5), layout="constrained")
+    ax = fig.subplots()
+    for (label, values), color in zip(arrays.items(), PALETTE, strict=False):
+        if len(values):
+            ax.hist(
+                values,
+                bins=edges,
+                density=True,
+                histtype="step",
+                linewidth=1.8,
+                color=color,
+                label=f"{label} (n={len(values):,})",
+            )
+    ax.set(xlabel="score (higher = lower risk)", ylabel="density", title=title)
+    ax.legend()
+    return fig
+
+
+@styled
+def shap_summary_plot(contributions: pd.DataFrame, X: pd.DataFrame, top: int = 10) -> Figure:
+    """Each row's SHAP value per feature (largest mean |SHAP| on top), coloured by the feature's value rank.
+
+    ``contributions`` holds one column per feature (no ``base_value``); missing or non-numeric values are grey.
+    """
+    order = contributions.abs().mean().nlargest(top).index.tolist()
+    rng = np.random.default_rng(0)
+    fig = Figure(figsize=(7, 0.45 * len(order) + 1.5), layout="constrained")
+    ax = fig.subplots()
+    mappable = None
+    for position, feature in enumerate(reversed(order)):
+        shap = contributions[feature].to_numpy(dtype=float)
+        value = pd.to_numeric(X[feature], errors="coerce").rank(pct=True).to_numpy(dtype=float)
+        y = position + rng.uniform(-0.3, 0.3, len(shap))
+        known = np.isfinite(value)
+        ax.scatter(shap[~known], y[~known], s=4, color=MUTED, alpha=0.6)
+        mappable = ax.scatter(shap[known], y[known], s=4, c=value[known], cmap="coolwarm", vmin=0, vmax=1)
+    ax.axvline(0, color=INK, linewidth=0.8)
+    ax.set_yticks(range(len(order)), [_short(f) for f in reversed(order)])
+    ax.set(xlabel="SHAP value (log-odds of bad; > 0 towards bad)", title="Challenger SHAP summary")
+    if mappable is not None:
+        fig.colorbar(mappable, ax=ax, label="feature value (rank; grey: missing or category)", ticks=[0, 1])
+    return fig
+
+
+@styled
+def shap_dependence_plot(contributions: pd.DataFrame, X: pd.DataFrame, feature: str) -> Figure:
+    """A feature's SHAP value against its value: numeric values on their axis, categories (and missing) as positions."""
+    shap = contributions[feature].to_numpy(dtype=float)
+    numeric = pd.to_numeric(X[feature], errors="coerce")
+    fig = Figure(figsize=(6, 4.5), layout="constrained")
+    ax = fig.subplots()
+    if numeric.notna().sum() >= X[feature].notna().sum() and numeric.notna().any():
+        known = numeric.notna().to_numpy()
+        ax.scatter(numeric.to_numpy(dtype=float)[known], shap[known], s=5, color=BAD, alpha=0.5)
+        ax.set_xlabel(f"{feature} ({(~known).sum():,} missing rows not drawn)")
+    else:
+        labels = X[feature].astype("string").fillna("Missing")
+        categories = sorted(labels.unique())
+        positions = labels.map({c: i for i, c in enumerate(categories)}).to_numpy(dtype=float)
+        jitter = np.random.default_rng(0).uniform(-0.2, 0.2, len(positions))
+        ax.scatter(positions + jitter, shap, s=5, color=BAD, alpha=0.5)
+        ax.set_xticks(range(len(categories)), [_short(c) for c in categories], rotation=45, ha="right")
+        ax.set_xlabel(feature)
+    ax.axhline(0, color=INK, linewidth=0.8)
+    ax.set(ylabel="SHAP value (log-odds of bad)", title=f"SHAP dependence: {feature}")
+    return fig
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+
+
+@styled
 def binning_plot(table: pd.DataFrame, title: str) -> Figure:
     """Bars of each bin's row count and a line of its event rate (right axis), from a binning table.
 
@@ -114,7 +193,7 @@ def binning_plot(table: pd.DataFrame, title: str) -> Figure:
                     va="bottom", fontsize=7, color=INK)  # fmt: skip
     ax.set_ylim(0, max(count.max(), 1) * 1.3)
     ax.set_ylabel("rows")
-    labels = [str(b) if len(str(b)) <= LABEL_CHARS else str(b)[: LABEL_CHARS - 1] + "…" for b in shown["bin"]]
+    labels = [_short(str(b)) for b in shown["bin"]]
     ax.set_xticks(x, labels, rotation=30, ha="right")
     ax.grid(axis="x", visible=False)
 

@@ -88,7 +88,7 @@ def _thresholds(ax: Any, warn: float, alert: float) -> None:
 
 
 @styled
-def _psi_trend_plot(result: MonitoringResult) -> Figure:
+def psi_trend_plot(result: MonitoringResult) -> Figure:
     """Score PSI and the largest features' CSI by cohort, against the thresholds."""
     cfg = result.context["thresholds"]
     score = stability_summary(result.score_stability)
@@ -275,7 +275,7 @@ def render_html(result: MonitoringResult) -> str:
     score = stability_summary(result.score_stability)
     parts += [
         "<h2>Population stability</h2>",
-        _img(_png(_psi_trend_plot(result)), "PSI over time"),
+        _img(_png(psi_trend_plot(result)), "PSI over time"),
         _img(_png(_score_distribution_plot(result)), "score distribution"),
         "<h3>Score PSI by cohort</h3>",
         _table(score[["cohort", "n", "psi"]]),
