@@ -279,7 +279,8 @@ def test_each_card_trains_from_the_synthetic_portfolio(
     assert trained.features
     for split in ("train", "test", "oot"):
         metrics = trained.metrics["scorecard"][split]
-        floor = 0.55 if metrics["n"] < 100 else 0.6  # ~80 collection cases: the AUC's standard error is ~0.065
+        # ~80 collection cases in the test split: the AUC's standard error there is ~0.065
+        floor = 0.55 if metrics["n"] < 100 else 0.6
         assert metrics["auc"] > floor, (split, metrics)
     assert trained.table.target_summary["bads"] > 0
     assert (tmp_path / "scorecard.json").is_file()
