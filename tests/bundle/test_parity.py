@@ -31,11 +31,20 @@ def assert_parity(card: TrainedCard, bundle: Bundle, n_single: int = 150) -> Non
     inputs = rows.reindex(columns=list(bundle.fields))  # policy-only fields absent from training: all missing
     out = bundle.score_batch(inputs)
     assert set(out["status"]) == {"ok"}
-    np.testing.assert_array_equal(out["score"], expected["score"].to_numpy())
-    np.testing.assert_allclose(out["pd"], expected["pd"].to_numpy(), rtol=0, atol=1e-9)
-    np.testing.assert_array_equal(out["grade"].astype(str), expected["grade"].to_numpy().astype(str))
+    # Beyond a feature's hard limits the bundle deliberately scores the value as missing and never approves;
+    # the trained card has no hard limits, so parity is asserted on every other row.
+    beyond = np.array(["beyond the hard limits" in str(w) for w in out["warnings"]])
+    assert beyond.mean() < 0.02 and not (out["decision"][beyond] == "approve").any()
+    same = ~beyond
+    np.testing.assert_array_equal(out["score"][same], expected["score"].to_numpy()[same])
+    np.testing.assert_allclose(out["pd"][same], expected["pd"].to_numpy()[same], rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(
+        out["grade"].astype(str)[same], expected["grade"].to_numpy().astype(str)[same]
+    )
     for k in range(1, card.reasons.top_k + 1):
-        np.testing.assert_array_equal(out[f"reason_{k}"].astype(str), expected[f"reason_{k}"].to_numpy())
+        np.testing.assert_array_equal(
+            out[f"reason_{k}"].astype(str)[same], expected[f"reason_{k}"].to_numpy()[same]
+        )
     records = inputs.sample(min(n_single, len(inputs)), random_state=0)
     for i, record in zip(records.index, records.to_dict("records"), strict=True):
         one = bundle.score_one(record)
