@@ -10,6 +10,7 @@ import yaml
 
 from scorecard.cli.app import run
 from scorecard.config import parse_config
+from scorecard.errors import ConfigError
 from scorecard.features.checks import validate_card
 from tests.raw_tables import raw_tables, sources_config, write_tables
 
@@ -63,12 +64,10 @@ def test_a_missing_policy_values_file_is_reported(tmp_path: Path, monkeypatch: p
             {"name": "ko_blacklist", "field": "national_id_hash", "op": "in", "values_file": "blacklist.txt"}
         ]
     }
-    cfg = _config(tmp_path, raw_tables(), policy=policy)
-    (problem,) = validate_card(cfg).problems  # type: ignore[arg-type]
-    assert problem.message == (
-        f"policy rule 'ko_blacklist': values_file {Path('blacklist.txt')} not found; "
-        "expected a text file with one value per line"
-    )
+    with pytest.raises(  # refused when the config is read, before validate or build can run
+        ConfigError, match=r"policy\.knockouts\[0\] \(ko_blacklist\): values_file blacklist\.txt not found"
+    ):
+        _config(tmp_path, raw_tables(), policy=policy)
 
 
 def test_flat_tables_are_validated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,6 +21,9 @@ def _card_config(card: str, portfolio: Path, tmp_path: Path) -> Path:
     for name, source in raw["data"]["sources"].items():
         assert source["path"] == f"../data/synthetic/{name}.parquet"
         source["path"] = str(portfolio / f"{name}.parquet")
+    for rule in (raw.get("policy") or {}).get("knockouts", []):  # policy files stay where the repo keeps them
+        if "values_file" in rule:
+            rule["values_file"] = str(REPO / "configs" / rule["values_file"])
     path = tmp_path / f"{card}.yaml"
     path.write_text(yaml.safe_dump(raw))
     return path
