@@ -43,6 +43,9 @@ def score_spark(df: DataFrame, bundle: Bundle | Path | str, keep: Sequence[str] 
     absent = [c for c in kept if c not in df.columns]
     if absent:
         raise DataError(f"keep names columns the input does not have: {absent}; it has {df.columns}")
+    lacking = [name for name in loaded.required if name not in df.columns]  # as the file scorer refuses
+    if lacking:
+        raise DataError(f"input lacks required fields {lacking}; bundle {loaded.name!r} needs them")
     arrow_in = to_arrow_schema(df.schema)
     arrow_out = output_schema(loaded, arrow_in, kept)
 
