@@ -332,6 +332,7 @@ def train_card(
         f"selection dropped {feature}: {rule} ({detail})"
         for feature, rule, detail in zip(dropped["feature"], dropped["rule"], dropped["detail"], strict=True)
     ]
+    decisions += [f"binning {feature}: {why}" for feature, why in card_model.binner_.shapes_.items()]
     decisions += [f"sign check dropped {feature}: {why}" for feature, why in card_model.sign_dropped_.items()]
     if len(card_model.cv_auc_):
         scores = ", ".join(f"{c:g}: {auc:.4f}" for c, auc in card_model.cv_auc_.items())
