@@ -51,7 +51,7 @@ TRUTH_TABLES = ("reject_outcomes",)
 TRUTH_STREAM = 1
 """Second word of the truth simulation's seed ``[seed, TRUTH_STREAM]``: apart from the main stream."""
 CHUNK_APPLICATIONS = 250_000
-"""Applications generated at a time by ``synthesize_chunks`` (about 1.5 GB of memory at the peak)."""
+"""Applications generated at a time by ``synthesize_chunks``: peak memory is that of one chunk (2-4 GB)."""
 CHUNK_STREAM = 2
 """Second word of chunk k's seed ``[seed, CHUNK_STREAM, k]`` (k >= 1; the first chunk uses the seed itself)."""
 SEQUENTIAL_KEYS = {
