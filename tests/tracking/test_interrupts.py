@@ -97,7 +97,9 @@ def test_a_reused_pid_a_restart_another_host_and_foreign_tags(monkeypatch: pytes
     host, boot, pid, started = owner().split("|")
     reused = f"{host}|{boot}|{pid}|{int(started) + 1 if started else 1}"
     if started:  # on a system with /proc the start time tells a reused pid
-        assert owner_gone(reused) == f"process {pid} on {host} is gone (the pid now belongs to a newer process)"
+        assert (
+            owner_gone(reused) == f"process {pid} on {host} is gone (the pid now belongs to a newer process)"
+        )
     monkeypatch.setattr(interrupts, "_boot_id", lambda: "another-boot")
     if boot:
         assert owner_gone(f"{host}|{boot}|{pid}|{started}") == (
@@ -107,7 +109,9 @@ def test_a_reused_pid_a_restart_another_host_and_foreign_tags(monkeypatch: pytes
     assert owner_gone("") is None and owner_gone("a|b|c") is None and owner_gone("h|b|x|1") is None
 
 
-@pytest.mark.parametrize(("signum", "stop"), [(signal.SIGTERM, SystemExit), (signal.SIGINT, KeyboardInterrupt)])
+@pytest.mark.parametrize(
+    ("signum", "stop"), [(signal.SIGTERM, SystemExit), (signal.SIGINT, KeyboardInterrupt)]
+)
 def test_a_signal_inside_a_tracked_run_ends_it_killed(
     signum: int, stop: type[BaseException], tmp_path: Path
 ) -> None:
