@@ -221,7 +221,7 @@ def _fetch(
             and (wanted is None or c.name in wanted)
         ]
         kept = [c for c in extra.get(table, {}) if c in present[table]]
-        formats = _date_formats(data.sources.get(table))
+        formats = _date_formats(next((s for t, s in data.sources.items() if t == table), None))
         typed = typed_select(con, _mapped_name(table), replace(schema, columns=tuple(columns)), kept, formats)
         exprs = [
             f"scorecard_hmac({quote(c.name)}) AS {quote(c.name)}"
