@@ -7,7 +7,8 @@ DuckDB at 1M (feature build and batch scoring) is reported as a ratio, not a tar
 
 Each measurement runs in a fresh child process (its peak RSS is its own) and is timed from the cached Parquet
 portfolio (``bench_features.portfolio``, generated in chunks) to its result; the machine's load average at the
-start and the end of each is printed beside it:
+start and the end of each is printed beside it, and the process's CPU time (user + system, all threads,
+start-up included), which a shared machine's load does not inflate the way it inflates wall time:
 - duckdb: ``build_card_table`` with ``features.database`` in a temporary folder, ``memory_limit`` and
   ``threads``: the sources scanned, mapped, validated and PII-hashed inside DuckDB, every application-card
   feature, the target and the splits;
@@ -160,8 +161,10 @@ def _child(kind: str, folder: Path, threads: int, memory_limit: str, bundle: Pat
             start = time.perf_counter()
             rows = len(build_card_table(_config(kind, folder, threads, memory_limit, Path(work))).frame)
         seconds = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     return {
         "seconds": seconds,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rows": rows,
         "load_end": os.getloadavg()[0],
@@ -248,17 +251,18 @@ def main(argv: list[str] | None = None) -> int:
         console.print(f"{kind} at {n:,}: {runs[-1][2]}", highlight=False)
 
     table = Table(title=f"Application card, {args.threads} threads, DuckDB memory_limit {args.memory_limit}")
-    for col in ("applications", "run", "rows out", "seconds", "peak RSS MB", "load start/end"):
+    for col in ("applications", "run", "rows out", "seconds", "CPU s", "peak RSS MB", "load start/end"):
         table.add_column(col, justify="left" if col == "run" else "right")
     for n, kind, r in runs:
         if "error" in r:
-            table.add_row(f"{n:,}", kind, "failed", r["error"][:60], "", "")
+            table.add_row(f"{n:,}", kind, "failed", r["error"][:60], "", "", "")
         else:
             seconds = f"{r['seconds']:.1f}" + (
                 f" (read {r['read_seconds']:.1f})" if "read_seconds" in r else ""
             )
             load = f"{r['load_start']:.1f}/{r['load_end']:.1f}"
-            table.add_row(f"{n:,}", kind, f"{r['rows']:,}", seconds, f"{r['peak_rss_mb']:,.0f}", load)
+            cpu = f"{r['cpu_seconds']:.0f}"
+            table.add_row(f"{n:,}", kind, f"{r['rows']:,}", seconds, cpu, f"{r['peak_rss_mb']:,.0f}", load)
     console.print(table)
     got = {(n, kind): r for n, kind, r in runs if "error" not in r}
     ok = True
