@@ -36,6 +36,7 @@ from scorecard.data.files import FileSet, NoFiles, open_files, scan, skipped_lin
 from scorecard.data.pii import arrow_keyed_hash, hmac_key, pii_actions
 from scorecard.data.schema import TABLES, CardNeeds, SourceTables, TableSchema
 from scorecard.data.validation import (
+    DateFormats,
     Problem,
     ProblemKind,
     TableSummary,
@@ -220,7 +221,8 @@ def _fetch(
             and (wanted is None or c.name in wanted)
         ]
         kept = [c for c in extra.get(table, {}) if c in present[table]]
-        typed = typed_select(con, _mapped_name(table), replace(schema, columns=tuple(columns)), kept)
+        formats = _date_formats(next((s for t, s in data.sources.items() if t == table), None))
+        typed = typed_select(con, _mapped_name(table), replace(schema, columns=tuple(columns)), kept, formats)
         exprs = [
             f"scorecard_hmac({quote(c.name)}) AS {quote(c.name)}"
             if actions.get((table, c.name)) == "hash"
@@ -259,6 +261,12 @@ def _contract(table: str, source: SourceConfig, required: Required, extra: Mappi
     if isinstance(required, CardNeeds):
         return _Contract(schema, required.required.get(table, {}), required.optional.get(table, {}), extra)
     return _Contract(schema, None, {}, extra)
+
+
+def _date_formats(source: SourceConfig | None) -> DateFormats:
+    """The source's declared text date formats (a query source declares them under its own ``csv:``)."""
+    csv = source.csv if source is not None else None
+    return DateFormats(csv.date_format, csv.timestamp_format) if csv is not None else DateFormats()
 
 
 def _losses(con: duckdb.DuckDBPyConnection, contract: _Contract) -> list[str]:
@@ -382,7 +390,7 @@ def _map_and_check(
         scan = reader(varchar, True)
         projection, problems = _projection(contract, source, scan, label)
         _materialise(scan, projection, mapped)
-    summary, checked = check_table(con, mapped, schema, label)
+    summary, checked = check_table(con, mapped, schema, label, _date_formats(source))
     problems += checked
     return TableSummary(
         schema.name, label, summary.rows, summary.columns, summary.nulls, len(problems)

@@ -132,6 +132,7 @@ def log_monitoring_run(config: CardConfig, result: MonitoringResult, watched: Wa
     import mlflow
 
     from scorecard.monitoring.stability import ALL, stability_summary
+    from scorecard.tracking.interrupts import tracked_run
     from scorecard.tracking.store import connect, experiment_id
 
     client = connect(config)
@@ -161,7 +162,7 @@ def log_monitoring_run(config: CardConfig, result: MonitoringResult, watched: Wa
     if result.drift is not None and len(result.drift.table):
         metrics["drifted_share"] = float(result.drift.table["drifted"].mean())
     experiment = f"{config.tracking.experiment or config.name}_monitoring"
-    with mlflow.start_run(experiment_id=experiment_id(client, experiment), tags=tags) as run:
+    with tracked_run(client, experiment_id(client, experiment), tags=tags) as run:
         mlflow.log_metrics({k: v for k, v in metrics.items() if pd.notna(v)})
         cohorts = score[score["cohort"] != ALL]
         for step, value in enumerate(cohorts["psi"]):
