@@ -18,9 +18,11 @@ import numpy as np
 import pytest
 from mlflow.exceptions import MlflowException
 
+from scorecard.bundle.runtime import load_bundle
 from scorecard.cli.app import run as cli
 from scorecard.cli.output import console
 from scorecard.errors import ScorecardError
+from scorecard.modeling.evaluation import discrimination
 from scorecard.modeling.train import data_fingerprint
 from scorecard.tracking import registry, runs
 from scorecard.tracking.gates import GateReport, GateResult
@@ -43,10 +45,6 @@ def _gate(report: GateReport | None, name: str) -> GateResult:
     return next(r for r in report.results if r.gate == name)
 
 
-@pytest.mark.xfail(
-    reason="fails on the merged main at the end of the 2026-11-30 session, cause not yet diagnosed; see the closing note",
-    strict=False,
-)
 def test_train_register_promote_load_rollback(
     store_uri: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -111,8 +109,6 @@ def test_train_register_promote_load_rollback(
     assert set(client.get_registered_model(name).aliases) == {"champion"}
 
     # -- plain MLflow loads the champion and returns the bundle runtime's answers
-    from scorecard.bundle.runtime import load_bundle
-
     oot = frame.loc[frame["split"] == "oot", FEATURES].reset_index(drop=True)
     served = mlflow.pyfunc.load_model(f"models:/{name}@champion").predict(oot)
     expected = load_bundle(first.bundle_dir).score_batch(oot)
@@ -163,14 +159,24 @@ def test_train_register_promote_load_rollback(
             registry.promote(name, 2, cfg.gates, force=True, reason=reason, client=client)
     assert registry.champion_version(name) == "1"
     interrupted = {r.version: r.gates for r in registry.list_versions(name)}
-    assert interrupted == {"1": "promoted", "2": "interrupted: run promote again"}
+    assert interrupted == {"1": "promoted", "2": "interrupted before the alias moved: run promote again"}
     forced = registry.promote(name, 2, cfg.gates, force=True, reason=reason, client=client)
     assert (forced.action, forced.previous, registry.champion_version(name)) == ("forced", "1", "2")
     tags = client.get_model_version(name, "2").tags
     assert tags["champion.reason"] == reason
     assert tags["champion.gates_passed"] == "false" and tags["champion.previous"] == "1"
+    assert forced.report is not None and forced.report.failed == ["min oot gini"]
+    # the weak candidate's out-of-time targets are 80% coin flips, so on that sample the champion is no better:
+    # the drop gate compares both bundles on the same rows and passes; the override is for the minimum Gini
     drop = _gate(forced.report, "max gini drop vs champion")
-    assert not drop.passed and drop.value is not None and drop.value > 0.03
+    sample = second.card.table.frame.query("split == 'oot'")
+
+    def gini(bundle_dir: Path | None) -> float:
+        scores = load_bundle(bundle_dir).score_batch(sample[FEATURES], explain=False)["score"]  # type: ignore[arg-type]
+        return float(discrimination(sample["target"], -scores.astype(float))["gini"])
+
+    assert drop.value == pytest.approx(gini(first.bundle_dir) - gini(second.bundle_dir), abs=1e-4)
+    assert drop.detail == f"champion v1 gini {gini(first.bundle_dir):.4f} on the same sample"
 
     # -- rollback returns the previous champion, recorded the same way; there is nothing before v1
     assert cli(["promote", "--card", name, "--rollback", "--reason", "v2 misbehaves"]) == 0

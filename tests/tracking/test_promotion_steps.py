@@ -94,11 +94,11 @@ def _steps() -> int:
     return client.changes
 
 
-def test_a_promotion_makes_eleven_changes() -> None:
-    assert _steps() == 11  # 8 version tags, the champion alias, the history entry, the challenger alias
+def test_a_promotion_makes_twelve_changes() -> None:
+    assert _steps() == 12  # 9 version tags, the champion alias, the history entry, the challenger alias
 
 
-@pytest.mark.parametrize("step", range(11))
+@pytest.mark.parametrize("step", range(12))
 def test_a_promotion_killed_at_any_step_is_finished_by_rerunning_it(step: int) -> None:
     client = FakeRegistry()
     _champion_1(client)
@@ -140,7 +140,7 @@ def test_a_rollback_killed_after_the_alias_moved_is_finished_not_repeated() -> N
     client = FakeRegistry()
     _champion_1(client)
     _promote(client, "2")
-    client.changes, client.kill_at = 0, 7  # 6 version tags, the alias move, then killed before the history
+    client.changes, client.kill_at = 0, 8  # 7 version tags, the alias move, then killed before the history
     with pytest.raises(Killed):
         registry.rollback(NAME, "bad batch", client=client)  # type: ignore[arg-type]
     assert client.aliases[registry.CHAMPION] == "1" and _history(client)[-1]["version"] == "2"
@@ -153,16 +153,58 @@ def test_a_rollback_killed_after_the_alias_moved_is_finished_not_repeated() -> N
     )
 
 
+def _hints(client: FakeRegistry) -> dict[str, str]:
+    champion = client.aliases.get(registry.CHAMPION)
+    recorded = {registry._change_key(e) for e in _history(client)}
+    return {
+        v: registry._gate_outcome(
+            tags,
+            registry._change_key(registry._event(v, tags)) in recorded,
+            is_champion=v == champion,
+            champion_change=registry._change_id(client, NAME, champion),  # type: ignore[arg-type]
+        )
+        for v, tags in client.version_tags.items()
+    }
+
+
+def _interrupt_before_alias(client: FakeRegistry, version: str) -> None:
+    client.changes, client.kill_at = 0, 9  # all 9 version tags written, killed before the alias moved
+    with pytest.raises(Killed):
+        _promote(client, version)
+
+
 def test_models_list_never_hints_a_rerun_that_would_demote_a_newer_champion() -> None:
-    old = {"champion.action": "promoted", "champion.at": "2026-01-01T00:00:00+00:00"}
-    newer_champion_at = "2026-02-01T00:00:00+00:00"
-    assert registry._gate_outcome(old, False, is_champion=False, champion_at=newer_champion_at) == (
-        "promoted, interrupted; superseded by a later champion (do not rerun)"
+    client = FakeRegistry()
+    _champion_1(client)
+    _interrupt_before_alias(client, "2")
+    assert client.aliases[registry.CHAMPION] == "1"
+    assert _hints(client)["2"] == "interrupted before the alias moved: run promote again"
+    _promote(client, "3")  # a later champion: following v2's old hint now would demote v3
+    assert _hints(client) == {
+        "1": "promoted",
+        "2": "promoted, interrupted; superseded by a later champion (do not rerun)",
+        "3": "promoted",
+    }
+    registry.rollback(NAME, "v3 misbehaves", client=client)  # type: ignore[arg-type]
+    assert _hints(client)["2"] == "promoted, interrupted; superseded by a later champion (do not rerun)"
+
+
+def test_the_hint_does_not_trust_clocks() -> None:
+    client = FakeRegistry()
+    _champion_1(client)
+    _interrupt_before_alias(client, "2")
+    client.version_tags["2"]["champion.at"] = "1999-01-01T00:00:00+00:00"  # a machine with a wrong clock
+    assert _hints(client)["2"] == "interrupted before the alias moved: run promote again"
+    _promote(client, "3")
+    client.version_tags["2"]["champion.at"] = "2999-01-01T00:00:00+00:00"
+    assert _hints(client)["2"] == "promoted, interrupted; superseded by a later champion (do not rerun)"
+
+
+def test_an_interrupted_change_from_before_change_ids_is_not_hinted() -> None:
+    tags = {"champion.action": "promoted", "champion.at": "2026-01-01T00:00:00+00:00"}
+    assert registry._gate_outcome(tags, False, is_champion=False, champion_change="") == (
+        "promoted, interrupted; check champion.history before rerunning"
     )
-    late = {"champion.action": "promoted", "champion.at": "2026-03-01T00:00:00+00:00"}
-    assert registry._gate_outcome(late, False, is_champion=False, champion_at=newer_champion_at) == (
-        "interrupted before the alias moved: run promote again"
-    )
-    assert registry._gate_outcome(late, False, is_champion=True, champion_at=late["champion.at"]) == (
+    assert registry._gate_outcome(tags, False, is_champion=True, champion_change="") == (
         "champion; change not yet in the history: run promote again to record it"
     )

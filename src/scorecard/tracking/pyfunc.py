@@ -24,6 +24,9 @@ from mlflow.models import ModelSignature
 from mlflow.models.model import ModelInfo
 from mlflow.pyfunc import PythonModel, PythonModelContext
 from mlflow.types import ColSpec, Schema
+from mlflow.types.schema import AnyType
+
+from scorecard.errors import DataError
 
 BUNDLE_ARTIFACT = "bundle"
 OUTPUT_TYPES = {
@@ -36,7 +39,6 @@ OUTPUT_TYPES = {
     "status": "string",
 }
 OUTPUT_SCHEMA = Schema([ColSpec(kind, name) for name, kind in OUTPUT_TYPES.items()])
-_INPUT_TYPES = {"number": "double", "boolean": "boolean"}  # bundle field type -> MLflow type; else string
 
 
 class BundleModel(PythonModel):
@@ -50,16 +52,30 @@ class BundleModel(PythonModel):
     def predict(
         self, context: PythonModelContext, model_input: pd.DataFrame, params: dict[str, Any] | None = None
     ) -> pd.DataFrame:
-        scored = self.bundle_.score_batch(pd.DataFrame(model_input))
-        return pd.DataFrame({c: scored[c] for c in OUTPUT_TYPES}, index=model_input.index)
+        """The runtime's answer per row; a bad value is that row's ``status``, never an exception. Only an
+        input without any of the bundle's fields (e.g. an array without column names) raises, in one line
+        that names the fields and shows no input value."""
+        frame = pd.DataFrame(model_input)
+        if not frame.columns.isin(list(self.bundle_.fields)).any():
+            fields = list(self.bundle_.fields)
+            shown = ", ".join(fields[:5]) + (f" and {len(fields) - 5} more" if len(fields) > 5 else "")
+            raise DataError(
+                f"scorecard model input has none of the bundle's fields ({shown}); "
+                "pass a DataFrame or records with named columns"
+            )
+        scored = self.bundle_.score_batch(frame)
+        return pd.DataFrame({c: scored[c] for c in OUTPUT_TYPES}, index=frame.index)
 
 
-def signature(fields: dict[str, str], required: list[str]) -> ModelSignature:
-    """The bundle's input fields (numbers as double, optional unless the bundle requires them) and outputs."""
-    inputs = [
-        ColSpec(_INPUT_TYPES.get(kind, "string"), name, required=name in required)
-        for name, kind in fields.items()
-    ]
+def signature(fields: dict[str, str]) -> ModelSignature:
+    """The bundle's input fields, all optional and of any type, and the outputs.
+
+    MLflow's own input checks would refuse a whole batch for one bad cell (and an int where a double is
+    declared), with an error that begins with a dump of the input rows. The bundle runtime checks every
+    value instead, with the same type rules as ``score_one`` and ``score_batch``: a bad value or a missing
+    required field is that row's ``status``. The fields' types are in the model's metadata (``fields``).
+    """
+    inputs = [ColSpec(AnyType(), name, required=False) for name in fields]
     return ModelSignature(inputs=Schema(list(inputs)), outputs=OUTPUT_SCHEMA)
 
 
@@ -113,7 +129,8 @@ def log_bundle_model(
             python_model=str(Path(__file__).with_name("bundle_model.py")),
             artifacts={BUNDLE_ARTIFACT: str(bundle_dir)},
             code_paths=[str(_code_copy(Path(tmp)))],
-            signature=signature(bundle.fields, bundle.required),
+            signature=signature(bundle.fields),
+            metadata={"fields": dict(bundle.fields), "required": list(bundle.required)},
             input_example=example,
             conda_env=conda_env(requirements()),
         )

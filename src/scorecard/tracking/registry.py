@@ -214,6 +214,7 @@ def promote(
         "champion.gates": report.to_json(),
         "champion.gates_passed": str(report.passed).lower(),
         "champion.previous": previous or "",
+        "champion.replaces": _change_id(client, name, previous),
         **({"champion.swap_set": json.dumps(list(report.swap_set))} if report.swap_set else {}),
         **_who_when(reason),
     }
@@ -239,7 +240,12 @@ def rollback(card: str, reason: str | None = None, client: MlflowClient | None =
             f"{name} v{current} was the first champion; there is no earlier champion to return to"
         )
     target = model_version(name, restored, client)
-    tags = {"champion.action": "rolled back", "champion.rolled_back_from": current, **_who_when(reason)}
+    tags = {
+        "champion.action": "rolled back",
+        "champion.rolled_back_from": current,
+        "champion.replaces": _change_id(client, name, current),
+        **_who_when(reason),
+    }
     _move_champion(client, name, str(target.version), tags)
     return Promotion(name, str(target.version), current, "rolled back")
 
@@ -251,6 +257,12 @@ def _who_when(reason: str | None) -> dict[str, str]:
         "champion.reason": reason or "",
         "champion.change": uuid.uuid4().hex,  # identifies the change in the history, whatever the clock says
     }
+
+
+def _change_id(client: MlflowClient, name: str, champion: str | None) -> str:
+    """The change id that made ``champion`` the champion ("" with no champion); a change records the one it
+    replaces, so ``models list`` can tell whether an interrupted change was overtaken by a later one."""
+    return client.get_model_version(name, champion).tags.get("champion.change", "") if champion else ""
 
 
 def _move_champion(client: MlflowClient, name: str, version: str, tags: dict[str, str]) -> None:
@@ -452,9 +464,7 @@ def list_versions(card: str | None = None, client: MlflowClient | None = None) -
         events = history(model, client)
         recorded = {_change_key(e) for e in events}
         champion = next(iter(v for v, names in aliases.items() if CHAMPION in names), None)
-        champion_at = (
-            client.get_model_version(model, champion).tags.get("champion.at", "") if champion else ""
-        )
+        champion_change = _change_id(client, model, champion)
         for version in sorted(_versions(client, model), key=lambda v: int(v.version), reverse=True):
             run = client.get_run(version.run_id) if version.run_id else None
             rows.append(
@@ -472,19 +482,20 @@ def list_versions(card: str | None = None, client: MlflowClient | None = None) -
                         version.tags,
                         _change_key(_event(str(version.version), dict(version.tags))) in recorded,
                         is_champion=str(version.version) == champion,
-                        champion_at=champion_at,
+                        champion_change=champion_change,
                     ),
                 )
             )
     return rows
 
 
-def _gate_outcome(tags: dict[str, str], recorded: bool, is_champion: bool, champion_at: str) -> str:
+def _gate_outcome(tags: dict[str, str], recorded: bool, is_champion: bool, champion_change: str) -> str:
     """The version's last champion change; tags without a history entry mean an interrupted change.
 
     The hint to run ``promote`` again is given only when following it cannot demote a newer champion: for
-    the champion itself (rerunning records the change), or for a version whose interrupted promotion is
-    newer than the current champion's.
+    the champion itself (rerunning records the change), or for a version whose interrupted change replaced
+    the champion still in force (``champion.replaces`` is the current champion's change id). No clocks are
+    compared: promotions from machines whose clocks disagree are judged the same way.
     """
     action = tags.get("champion.action")
     if not action:
@@ -492,8 +503,10 @@ def _gate_outcome(tags: dict[str, str], recorded: bool, is_champion: bool, champ
     if not recorded:
         if is_champion:
             return "champion; change not yet in the history: run promote again to record it"
-        if tags.get("champion.at", "") > champion_at:
+        if tags.get("champion.replaces") == champion_change:
             return "interrupted before the alias moved: run promote again"
+        if "champion.replaces" not in tags:
+            return f"{action}, interrupted; check champion.history before rerunning"
         return f"{action}, interrupted; superseded by a later champion (do not rerun)"
     if action == "rolled back":
         return f"restored from v{tags.get('champion.rolled_back_from', '?')}"

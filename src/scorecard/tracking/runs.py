@@ -4,7 +4,9 @@ One run holds: the whole config (flattened params and the YAML file), data finge
 per split, metrics per model and split, the readable training outputs (binning tables, selection log,
 coefficients, points table, plots, evaluation report), the serving bundle, the evidence the promotion gates
 need, the scorecard as a pyfunc model, the LightGBM challenger and the documentation pack (``report/``). ``train_and_log`` trains, exports, logs and
-registers in one run; if any step fails the run is marked FAILED and nothing is registered.
+registers in one run; if any step fails the run is marked FAILED and nothing is registered; SIGTERM or SIGINT
+ends it as KILLED, and a run whose process died without a word is ended as FAILED by the next run's sweep
+(``tracking.interrupts``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from scorecard import __version__
 from scorecard.config import CardConfig
 from scorecard.progress import Report, Steps
 from scorecard.tracking import registry
+from scorecard.tracking.interrupts import tracked_run
 from scorecard.tracking.pyfunc import conda_env, log_bundle_model
 from scorecard.tracking.store import connect, experiment_id
 
@@ -257,9 +260,7 @@ def log_trained_card(card: TrainedCard, bundle_dir: Path | str) -> str:
         return log_card(card, Path(bundle_dir)).run_id
     client = connect(card.config)
     experiment = experiment_id(client, experiment_name(card.config))
-    with mlflow.start_run(
-        experiment_id=experiment, run_name=run_name(card.config), tags=run_tags(card.config)
-    ):
+    with tracked_run(client, experiment, run_name=run_name(card.config), tags=run_tags(card.config)):
         return log_card(card, Path(bundle_dir)).run_id
 
 
@@ -343,7 +344,7 @@ def train_and_log(
     steps = Steps(progress)
     with (
         tempfile.TemporaryDirectory() as tmp,
-        mlflow.start_run(experiment_id=experiment, run_name=run_name(config), tags=run_tags(config)) as run,
+        tracked_run(client, experiment, run_name=run_name(config), tags=run_tags(config)) as run,
     ):
         log_config(config)
         card = train_card(config, table, run_dir=run_dir or Path(tmp) / "card", progress=progress)
