@@ -270,3 +270,41 @@ def test_unparseable_lines_fail_unless_skipped_knowingly_and_then_they_are_count
     assert validate_sources(queried).notes == [
         "data.raw.inq: 1 unparseable line(s) skipped (csv.skip_bad_rows), the first at line 8"
     ]
+
+
+def test_a_declared_date_format_reads_text_and_integer_dates_and_names_itself_in_the_error(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "inq.asc").write_text(
+        "inquiry_id;customer_id;inquiry_date;lender;purpose\n"
+        "7;c1;930705;b;new_credit\n10;c2;931331;b;collection\n11;c2;050101;b;collection\n"
+    )
+    (tmp_path / "inq.csv").write_text(
+        "inquiry_id,customer_id,inquiry_date,lender,purpose\n7,c1,05/07/1993,b,new_credit\n10,c2,1993-12-01,b,collection\n"
+    )
+    declared = {
+        "inq.asc": {"delimiter": ";", "date_format": "%y%m%d"},
+        "inq.csv": {"delimiter": ",", "date_format": "%d/%m/%Y"},
+    }
+    data = {
+        name: DataConfig.model_validate(
+            {"sources": {"bureau_inquiries": {"path": str(tmp_path / name), "csv": csv}}}
+        )
+        for name, csv in declared.items()
+    }
+    (problem,) = validate_sources(data["inq.asc"]).problems  # one bad date, not the whole column
+    assert problem.message == (
+        f"{tmp_path / 'inq.asc'}: column 'inquiry_date' has 1 unparseable date (e.g. '931331'); "
+        "expected dates as '%y%m%d' (csv.date_format) or YYYY-MM-DD"
+    )
+    assert validate_sources(data["inq.csv"]).ok
+    got = load_sources(data["inq.csv"])["bureau_inquiries"]
+    assert got["inquiry_date"].tolist() == [pd.Timestamp("1993-07-05"), pd.Timestamp("1993-12-01")]  # ISO too
+    fixed = tmp_path / "inq.asc"
+    fixed.write_text(fixed.read_text().replace("931331", "931231"))
+    got = load_sources(data["inq.asc"])["bureau_inquiries"].set_index("inquiry_id")["inquiry_date"]
+    assert got.to_dict() == {
+        "7": pd.Timestamp("1993-07-05"),
+        "10": pd.Timestamp("1993-12-31"),
+        "11": pd.Timestamp("2005-01-01"),  # 050101, sniffed as the integer 50101, padded back
+    }

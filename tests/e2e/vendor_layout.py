@@ -94,3 +94,37 @@ def write_vendor_dump(folder: Path, n: int = 3000, seed: int = 7) -> dict[str, i
         "device_events": n + len(purchases),
         "reports_before_application": int((balance.MONTHS_BALANCE < 0).sum()),
     }
+
+
+def write_status_history(folder: Path, n: int = 600, seed: int = 11) -> dict[str, int]:
+    """A lender's own card accounts as a status-code history (the shape of public credit-record datasets).
+
+    ``accounts.csv`` repeats some account ids (a re-issued record, newer last); ``status.csv`` has one row per
+    account per month, ``MONTHS_BALANCE`` 0 (the extract's month, 2020-01) back to -23, ``STATUS`` X (no
+    balance), C (paid off) or 0-5 (months late, 0 = under 30 days). Accounts that slip once tend to slip again,
+    so last months' codes predict the next six.
+    """
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    ids = np.arange(7_000_001, 7_000_001 + n)
+    risk = rng.beta(1.2, 8.0, n)
+    late = np.zeros(n, dtype=int)
+    rows = []
+    for month in range(-23, 1):
+        worse = rng.random(n) < risk * (1 + 2 * (late > 0))
+        late = np.where(worse, np.minimum(late + 1, 5), np.where(rng.random(n) < 0.5, 0, late))
+        code = np.where(late > 0, late.astype(str), rng.choice(["X", "C", "0"], n, p=[0.15, 0.15, 0.7]))
+        rows.append(pd.DataFrame({"ID": ids, "MONTHS_BALANCE": month, "STATUS": code}))
+    accounts = pd.DataFrame(
+        {
+            "ID": ids,
+            "AMT_INCOME_TOTAL": rng.gamma(3.0, 30000.0, n).round(0),
+            "LIMIT": 1000 * rng.integers(1, 20, n),
+        }
+    )
+    again = accounts.sample(n // 12, random_state=seed)
+    pd.concat([again.assign(AMT_INCOME_TOTAL=0.0), accounts], ignore_index=True).assign(
+        ISSUED=lambda a: np.arange(len(a))
+    ).to_csv(folder / "accounts.csv", index=False)
+    pd.concat(rows, ignore_index=True).to_csv(folder / "status.csv", index=False)
+    return {"accounts": n, "duplicated_accounts": len(again), "months": 24}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 import duckdb
@@ -117,14 +118,53 @@ def literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def cast_expression(column: Column, expr: str, source_type: str) -> str:
-    """SQL turning ``expr`` (of DuckDB type ``source_type``) into the column's canonical type; NULL if it cannot."""
+@dataclass(frozen=True)
+class DateFormats:
+    """The strptime formats declared for a source's text dates and timestamps (``csv.date_format`` and
+    ``csv.timestamp_format``); either one serves both kinds when only one is declared."""
+
+    date: str | None = None
+    timestamp: str | None = None
+
+    def of(self, dtype: str) -> str | None:
+        """The format that reads a column of canonical type ``dtype`` (date or timestamp), if declared."""
+        return self.timestamp or self.date if dtype == "timestamp" else self.date or self.timestamp
+
+    def expected(self, dtype: str) -> str:
+        """What a parseable value looks like, for a problem's message."""
+        iso = "YYYY-MM-DD" if dtype == "date" else "YYYY-MM-DD HH:MM:SS"
+        fmt = self.of(dtype)
+        return (
+            f"expected dates as {fmt!r} (csv.{'timestamp' if fmt == self.timestamp else 'date'}_format) or {iso}"
+            if fmt
+            else f"expected {iso}"
+        )
+
+
+def cast_expression(column: Column, expr: str, source_type: str, formats: DateFormats = DateFormats()) -> str:
+    """SQL turning ``expr`` (of DuckDB type ``source_type``) into the column's canonical type; NULL if it cannot.
+
+    Text or integer dates are read with the declared format first (integers padded back to the format's width,
+    so yymmdd 050101 read as 50101 still parses), then as ISO.
+    """
     base = source_type.split("(")[0]
     if column.dtype == "int" and base not in _INTEGER_TYPES:
         as_double = f"TRY_CAST({expr} AS DOUBLE)"
         return f"CASE WHEN {as_double} = trunc({as_double}) THEN TRY_CAST({as_double} AS BIGINT) END"
     if column.dtype == "bool" and (base in _INTEGER_TYPES or base in _FLOAT_TYPES):
         return f"CASE WHEN {expr} IN (0, 1) THEN {expr} = 1 END"
+    fmt = formats.of(column.dtype) if column.dtype in ("date", "timestamp") else None
+    if fmt and (base == "VARCHAR" or base in _INTEGER_TYPES):
+        text = f"CAST({expr} AS VARCHAR)"
+        width = date(2001, 2, 3).strftime(fmt)
+        if base in _INTEGER_TYPES and width.isdigit():
+            text = f"lpad({text}, {len(width)}, '0')"
+        parsed = f"CAST(try_strptime({text}, {literal(fmt)}) AS {_SQL_TYPES[column.dtype]})"
+        return (
+            parsed
+            if base in _INTEGER_TYPES
+            else f"coalesce({parsed}, TRY_CAST({expr} AS {_SQL_TYPES[column.dtype]}))"
+        )
     if (
         column.dtype in ("date", "timestamp")
         and base not in ("VARCHAR", "DATE")
@@ -135,19 +175,29 @@ def cast_expression(column: Column, expr: str, source_type: str) -> str:
 
 
 def typed_select(
-    con: duckdb.DuckDBPyConnection, name: str, schema: TableSchema, extra: Sequence[str] = ()
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    schema: TableSchema,
+    extra: Sequence[str] = (),
+    formats: DateFormats = DateFormats(),
 ) -> duckdb.DuckDBPyRelation:
     """The mapped table ``name`` with each canonical column it has cast to its declared type, in schema order,
     then the ``extra`` (non-canonical) columns as they are."""
     types = _column_types(con, name)
     present = [c for c in schema.columns if c.name in types]
-    exprs = [f"{cast_expression(c, quote(c.name), types[c.name])} AS {quote(c.name)}" for c in present]
+    exprs = [
+        f"{cast_expression(c, quote(c.name), types[c.name], formats)} AS {quote(c.name)}" for c in present
+    ]
     exprs += [quote(c) for c in extra]
     return con.table(name).project(", ".join(exprs))
 
 
 def check_table(
-    con: duckdb.DuckDBPyConnection, name: str, schema: TableSchema, source: str
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    schema: TableSchema,
+    source: str,
+    formats: DateFormats = DateFormats(),
 ) -> tuple[TableSummary, list[Problem]]:
     """Check the mapped table ``name`` (canonical column names) against ``schema``; columns absent are skipped."""
     types = _column_types(con, name)
@@ -155,7 +205,10 @@ def check_table(
     key = next((c.name for c in schema.columns if c.name in types and c.name in schema.key), None)
     inner = [f"{quote(key)} AS k" if key else "NULL AS k"]
     for i, c in enumerate(present):
-        inner += [f"{quote(c.name)} AS r{i}", f"{cast_expression(c, quote(c.name), types[c.name])} AS t{i}"]
+        inner += [
+            f"{quote(c.name)} AS r{i}",
+            f"{cast_expression(c, quote(c.name), types[c.name], formats)} AS t{i}",
+        ]
 
     checks: list[tuple[ProblemKind, Column, str, str]] = []
     nulls = []
@@ -188,9 +241,9 @@ def check_table(
         if count:
             # examples only for failed checks: a cast to text on every row would cost more than all the counts
             (shown,) = con.execute(f"SELECT min({example}) FROM {rows} WHERE {cond}").fetchall()[0]
-            problems.append(_problem(schema, source, kind, c, count, shown, key))
+            problems.append(_problem(schema, source, kind, c, count, shown, key, formats))
     if key is not None and all(k in types for k in schema.key):
-        problems += _duplicate_keys(con, name, schema, source, types)
+        problems += _duplicate_keys(con, name, schema, source, types, formats)
     summary = TableSummary(schema.name, source, n_rows, len(present), sum(null_counts), len(problems))
     return summary, problems
 
@@ -203,6 +256,7 @@ def _problem(
     count: int,
     example: str | None,
     key: str | None,
+    formats: DateFormats,
 ) -> Problem:
     if kind == "null":
         shown = f"row {key}={example!r}" if example is not None else None
@@ -212,7 +266,7 @@ def _problem(
     shown = REDACTED if c.pii and example is not None else example
     expected = {
         "wrong_type": f"expected {c.dtype} values",
-        "unparseable_date": "expected YYYY-MM-DD" if c.dtype == "date" else "expected YYYY-MM-DD HH:MM:SS",
+        "unparseable_date": formats.expected(c.dtype),
         "out_of_range": f"expected values in [{_bound(c.min, '-inf')}, {_bound(c.max, 'inf')}]",
         "not_allowed": f"expected one of {list(c.allowed or ())}",
     }[kind]
@@ -235,10 +289,17 @@ def _bound(value: float | None, unbounded: str) -> str:
 
 
 def _duplicate_keys(
-    con: duckdb.DuckDBPyConnection, name: str, schema: TableSchema, source: str, types: dict[str, str]
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    schema: TableSchema,
+    source: str,
+    types: dict[str, str],
+    formats: DateFormats,
 ) -> list[Problem]:
     keys = [c for c in schema.columns if c.name in schema.key]
-    typed = ", ".join(f"{cast_expression(c, quote(c.name), types[c.name])} AS {quote(c.name)}" for c in keys)
+    typed = ", ".join(
+        f"{cast_expression(c, quote(c.name), types[c.name], formats)} AS {quote(c.name)}" for c in keys
+    )
     cols = ", ".join(quote(c.name) for c in keys)
     not_null = " AND ".join(f"{quote(c.name)} IS NOT NULL" for c in keys)
     as_text = ", ".join(f"CAST({quote(c.name)} AS VARCHAR)" for c in keys)
