@@ -71,7 +71,8 @@ def notebook_setup() -> NotebookSetup:
     is set: use your secret store on real data), wide pandas display, and the rows, configs and work folder."""
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("SCORECARD_PII_KEY", "notebook-demo-key")
-    pd.set_option("display.max_columns", 30, "display.max_rows", 120, "display.width", 160)
+    for option, value in (("display.max_columns", 30), ("display.max_rows", 120), ("display.width", 160)):
+        pd.set_option(option, value)
     return NotebookSetup(
         rows=int(os.environ.get("SCORECARD_NOTEBOOK_ROWS", "20000")),
         configs=Path(os.environ.get("SCORECARD_CONFIGS", "../configs")).resolve(),
