@@ -45,12 +45,14 @@ NO_FILE = -1.0
 
 
 def portfolio(data_dir: Path, n: int, seed: int) -> Path:
-    """The cached synthetic portfolio of ``n`` applications (generated on first use)."""
+    """The cached synthetic portfolio of ``n`` applications (generated on first use, in chunks)."""
     folder = data_dir / f"portfolio_{n}_{seed}"
     if not (folder / "applications.parquet").exists():
-        from scorecard.data.synth import synthesize, write_portfolio
+        from scorecard.data.synth import write_synthetic
 
-        write_portfolio(synthesize(n, seed=seed), folder)
+        partial = folder.with_name(folder.name + ".partial")  # renamed when complete: no half-written cache
+        write_synthetic(n, partial, seed=seed)
+        partial.rename(folder)
     return folder
 
 

@@ -5,17 +5,24 @@ Targets (issue 15): 10M applications (all tables) in under 15 minutes with peak 
 DuckDB's three-feature time at least 5x pandas' on 2M applications in the same run. Local Spark against
 DuckDB at 1M (feature build and batch scoring) is reported as a ratio, not a target.
 
-Each measurement runs in a fresh child process (its peak RSS is its own) that reads the cached Parquet
-portfolio (``bench_features.portfolio``) and times the build only:
-- duckdb: ``build_modeling_table`` with ``features.database`` in a temporary folder, ``memory_limit`` and
-  ``threads``, every application-card feature, the target and the splits;
-- duckdb3 / pandas3: bureau_inq_3m, bureau_worst_dpd_12m, device_devices_90d (``bench_features.peer``);
-- spark: the same full card with ``features.engine: spark`` on a local[threads] session;
+Each measurement runs in a fresh child process (its peak RSS is its own) and is timed from the cached Parquet
+portfolio (``bench_features.portfolio``, generated in chunks) to its result; the machine's load average at the
+start and the end of each is printed beside it, and the process's CPU time (user + system, all threads,
+start-up included), which a shared machine's load does not inflate the way it inflates wall time:
+- duckdb: ``build_card_table`` with ``features.database`` in a temporary folder, ``memory_limit`` and
+  ``threads``: the sources scanned, mapped, validated and PII-hashed inside DuckDB, every application-card
+  feature, the target and the splits;
+- duckdb3 / pandas3: bureau_inq_3m, bureau_worst_dpd_12m, device_devices_90d; pandas reads the files (time
+  shown apart) and computes them with merges and groupbys (``bench_features.peer``), without validating or
+  hashing anything;
+- spark: the same full card with ``features.engine: spark`` on a local[threads] session (its sources are read
+  by ingestion and handed over as Arrow);
 - score-local / score-spark: the modeling table's rows scored with ``--bundle`` by the file scorer and by
   ``score_spark`` (only with ``--bundle``; the bundle's fields must be application-card features).
 
 Usage: python benchmarks/bench_scale.py [--sizes 1000000 2000000 10000000] [--memory-limit 5GB] [--threads 2]
        [--peer-size 2000000] [--spark-size 1000000] [--bundle PATH] [--data-dir PATH] [--quick]
+       [--runs duckdb duckdb3 pandas3 spark score]
 """
 
 from __future__ import annotations
@@ -38,9 +45,67 @@ from bench_features import PEER_FEATURES, TABLES, peer, portfolio, read_tables
 
 TARGET_APPLICATIONS, TARGET_SECONDS, TARGET_RSS_MB, TARGET_PEER_RATIO = 10_000_000, 900.0, 8192.0, 5.0
 QUICK_SIZES = [20_000, 40_000]
+RUNS = ("duckdb", "duckdb3", "pandas3", "spark", "score")
 
 
-def _config(kind: str, threads: int, memory_limit: str, workdir: Path) -> object:
+def tiled(data_dir: Path, n: int, base: int, seed: int) -> Path:
+    """A portfolio of ``n`` applications made of ``n / base`` copies of the generated ``base`` portfolio: every
+    sequential key shifted per copy as the chunked generator shifts them, device ids and IPs made distinct per
+    copy. For sizes the generator cannot reach in the time at hand; the rows per application are the base's."""
+    import duckdb
+
+    from scorecard.data.synth import SEQUENTIAL_KEYS
+
+    copies, rest = divmod(n, base)
+    if rest:
+        raise SystemExit(f"--tile-from {base:,} must divide the size {n:,}")
+    folder = data_dir / f"tiled_{n}_from_{base}_{seed}"
+    if (folder / "applications.parquet").exists():
+        return folder
+    source = portfolio(data_dir, base, seed)
+    partial = folder.with_name(folder.name + ".partial")
+    partial.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(config={"enable_progress_bar": False}) as con:
+        span = {}
+        for prefix, (_, columns) in SEQUENTIAL_KEYS.items():
+            found = [
+                con.execute(
+                    f"SELECT max(CAST(substr({c}, {len(prefix) + 1}) AS BIGINT)) FROM '{source / t}.parquet'"
+                ).fetchall()[0][0]
+                for t, c in columns
+                if (source / f"{t}.parquet").exists()
+            ]
+            span[prefix] = max(v for v in found if v is not None) + 1
+        for table in TABLES:
+            shifted = {
+                c: (prefix, width)
+                for prefix, (width, cols) in SEQUENTIAL_KEYS.items()
+                for t, c in cols
+                if t == table
+            }
+            names = con.sql(f"SELECT * FROM '{source / table}.parquet'").columns
+            parts = []
+            for k in range(copies):
+                exprs = []
+                for c in names:
+                    if c in shifted:
+                        prefix, width = shifted[c]
+                        number = f"CAST(substr({c}, {len(prefix) + 1}) AS BIGINT) + {k * span[prefix]}"
+                        exprs.append(f"'{prefix}' || lpad(CAST({number} AS VARCHAR), {width}, '0') AS {c}")
+                    elif c in ("device_id", "ip") and k:
+                        exprs.append(f"'{k}.' || {c} AS {c}")
+                    else:
+                        exprs.append(c)
+                parts.append(f"SELECT {', '.join(exprs)} FROM '{source / table}.parquet'")
+            target = partial / f"{table}.parquet"
+            con.execute(
+                f"COPY ({' UNION ALL '.join(parts)}) TO '{target}' (FORMAT parquet, COMPRESSION zstd)"
+            )
+    partial.rename(folder)
+    return folder
+
+
+def _config(kind: str, folder: Path, threads: int, memory_limit: str, workdir: Path) -> object:
     from scorecard.config import parse_config
 
     features: dict[str, object] = (
@@ -66,7 +131,7 @@ def _config(kind: str, threads: int, memory_limit: str, workdir: Path) -> object
         {
             "card": "application",
             "name": "bench_scale",
-            "data": {"sources": {name: {"path": f"{name}.parquet"} for name in TABLES}},
+            "data": {"sources": {name: {"path": str(folder / f"{name}.parquet")} for name in TABLES}},
             "features": features,
             "split": {"oot_start": "2024-07-01"},
         }
@@ -74,31 +139,36 @@ def _config(kind: str, threads: int, memory_limit: str, workdir: Path) -> object
 
 
 def _child(kind: str, folder: Path, threads: int, memory_limit: str, bundle: Path | None) -> dict:
-    """One measurement in this (fresh) process."""
-    from scorecard.features.build import build_modeling_table
+    """One measurement in this (fresh) process, from the Parquet files to the result."""
+    from scorecard.features.build import build_card_table
 
-    tables = read_tables(folder)
+    os.environ.setdefault("SCORECARD_PII_KEY", "bench-only-pii-key")  # device_id and ip are hashed
+    extra: dict[str, float] = {"load_start": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as work:
         if kind.startswith("score"):
-            frame = build_modeling_table(tables, _config("duckdb", threads, memory_limit, Path(work))).frame
+            frame = build_card_table(_config("duckdb", folder, threads, memory_limit, Path(work))).frame
             records = Path(work) / "records.parquet"
             frame.drop(columns=["snapshot_date", "split"]).to_parquet(records)
-            del tables, frame
+            del frame
             start = time.perf_counter()
             rows = _score(kind, bundle, records, Path(work) / "scored.parquet", threads)
+        elif kind == "pandas3":
+            start = time.perf_counter()
+            tables = read_tables(folder)
+            extra["read_seconds"] = time.perf_counter() - start
+            rows = len(peer(tables))
         else:
             start = time.perf_counter()
-            if kind == "pandas3":
-                rows = len(peer(tables))
-            else:
-                rows = len(
-                    build_modeling_table(tables, _config(kind, threads, memory_limit, Path(work))).frame
-                )
+            rows = len(build_card_table(_config(kind, folder, threads, memory_limit, Path(work))).frame)
         seconds = time.perf_counter() - start
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     return {
         "seconds": seconds,
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rows": rows,
+        "load_end": os.getloadavg()[0],
+        **extra,
     }
 
 
@@ -146,6 +216,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "scorecard-bench-features"
     )
+    parser.add_argument(
+        "--runs", nargs="+", choices=RUNS, default=list(RUNS), help="which measurements (default: all)"
+    )
+    parser.add_argument(
+        "--tile-from",
+        type=int,
+        help="build sizes above this one by tiling its generated portfolio (keys shifted per copy)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -161,19 +239,30 @@ def main(argv: list[str] | None = None) -> int:
     plan += [(args.peer_size, "duckdb3"), (args.peer_size, "pandas3"), (args.spark_size, "spark")]
     if args.bundle:
         plan += [(args.spark_size, "score-local"), (args.spark_size, "score-spark")]
+    plan = [(n, kind) for n, kind in plan if kind.split("-")[0] in args.runs]
     for n, kind in plan:
-        folder = portfolio(args.data_dir, n, args.seed)
+        tile = args.tile_from is not None and n > args.tile_from
+        folder = (
+            tiled(args.data_dir, n, args.tile_from, args.seed)
+            if tile
+            else portfolio(args.data_dir, n, args.seed)
+        )
         runs.append((n, kind, _run(kind, folder, args)))
         console.print(f"{kind} at {n:,}: {runs[-1][2]}", highlight=False)
 
     table = Table(title=f"Application card, {args.threads} threads, DuckDB memory_limit {args.memory_limit}")
-    for col in ("applications", "run", "rows out", "seconds", "peak RSS MB"):
+    for col in ("applications", "run", "rows out", "seconds", "CPU s", "peak RSS MB", "load start/end"):
         table.add_column(col, justify="left" if col == "run" else "right")
     for n, kind, r in runs:
         if "error" in r:
-            table.add_row(f"{n:,}", kind, "failed", r["error"][:60], "")
+            table.add_row(f"{n:,}", kind, "failed", r["error"][:60], "", "", "")
         else:
-            table.add_row(f"{n:,}", kind, f"{r['rows']:,}", f"{r['seconds']:.1f}", f"{r['peak_rss_mb']:,.0f}")
+            seconds = f"{r['seconds']:.1f}" + (
+                f" (read {r['read_seconds']:.1f})" if "read_seconds" in r else ""
+            )
+            load = f"{r['load_start']:.1f}/{r['load_end']:.1f}"
+            cpu = f"{r['cpu_seconds']:.0f}"
+            table.add_row(f"{n:,}", kind, f"{r['rows']:,}", seconds, cpu, f"{r['peak_rss_mb']:,.0f}", load)
     console.print(table)
     got = {(n, kind): r for n, kind, r in runs if "error" not in r}
     ok = True

@@ -87,7 +87,7 @@ def run_demo(
     from scorecard.bundle.runtime import load_bundle
     from scorecard.bundle.stream import score_file
     from scorecard.data.synth import DRIFT_START, synthesize, write_portfolio
-    from scorecard.features.build import build_modeling_table, load_card_sources
+    from scorecard.features.build import build_card_table
     from scorecard.features.stored import write_modeling_table
     from scorecard.monitoring.run import monitor
     from scorecard.reports.pack import PACK_FILE, registered_pack, write_pack
@@ -107,7 +107,7 @@ def run_demo(
     tables: dict[str, Any] = {}
     for card, cfg in configs.items():
         say(f"{card}: building point-in-time features")
-        table = build_modeling_table(load_card_sources(cfg), cfg)
+        table = build_card_table(cfg)
         tables[card] = table
         write_modeling_table(table, cfg, workdir / "data" / f"{card}_features.parquet")
         say(f"{card}: training scorecard and challenger, logging to MLflow")

@@ -17,7 +17,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from scorecard.data.schema import TABLES
-from scorecard.data.synth import DRIFT_START, DRIFTED_RELATIONSHIP, synthesize, write_portfolio
+from scorecard.data.synth import (
+    DRIFT_START,
+    DRIFTED_RELATIONSHIP,
+    synthesize,
+    synthesize_chunks,
+    write_portfolio,
+    write_synthetic,
+)
 from scorecard.errors import ConfigError
 
 DTYPES = {
@@ -522,8 +529,8 @@ def test_cli_writes_one_parquet_per_table_and_rejects_bad_sizes(
     out = capsys.readouterr().out
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{name}.parquet" for name in TABLES)
     assert "applications" in out and "300" in out
-    assert re.search(r"synthesising 300 applications\s.*\s5/5\s", out), out  # the generation steps
-    assert re.search(rf"writing 7 files to .*\s{len(TABLES)}/{len(TABLES)}\s", out), out  # one tick per file
+    # one bar counting applications, chunk by chunk (the files are written as each chunk is generated)
+    assert re.search(r"synthesising 300 applications in 1 chunk\(s\) to .*\s300/300\s", out), out
     expected = _digests(write_portfolio(synthesize(300, seed=4), tmp_path / "again"))
     assert _digests({name: tmp_path / f"{name}.parquet" for name in TABLES}) == expected
     assert run(["data", "synth", "--rows", "0", "--out", str(tmp_path / "none")]) == 1
@@ -550,3 +557,49 @@ def test_truth_table_is_written_apart(tmp_path: Path) -> None:
     paths = write_portfolio(synthesize(500, seed=1, truth=True), tmp_path)
     assert paths["reject_outcomes"] == tmp_path / "truth" / "reject_outcomes.parquet"
     assert not (tmp_path / "reject_outcomes.parquet").exists()
+
+
+def test_chunks_are_deterministic_with_unique_keys_and_resolving_references(tmp_path: Path) -> None:
+    first = write_synthetic(1_000, tmp_path / "a", seed=5, chunk=300, truth=True)
+    again = write_synthetic(1_000, tmp_path / "b", seed=5, chunk=300, truth=True)
+    assert _digests({n: p for n, (p, _) in first.items()}) == _digests({n: p for n, (p, _) in again.items()})
+    t = {name: pd.read_parquet(path) for name, (path, _) in first.items()}
+    assert {name: len(frame) for name, frame in t.items()} == {
+        name: rows for name, (_, rows) in first.items()
+    }
+    apps = t["applications"]
+    assert len(apps) == 1_000 and apps["application_id"].tolist()[299:301] == ["A00000299", "A00000300"]
+    for name, key in (
+        ("customers", ["customer_id"]),
+        ("applications", ["application_id"]),
+        ("bureau_tradelines", ["tradeline_id", "report_date"]),
+        ("bureau_inquiries", ["inquiry_id"]),
+        ("device_events", ["event_id"]),
+        ("loan_performance", ["loan_id", "month"]),
+        ("collection_cases", ["case_id"]),
+    ):
+        assert not t[name].duplicated(key).any(), name
+    customers = set(t["customers"]["customer_id"])
+    for name in ("applications", "bureau_tradelines", "bureau_inquiries", "device_events"):
+        assert set(t[name]["customer_id"]) <= customers, name
+    loans = set(apps["loan_id"].dropna())
+    assert set(t["loan_performance"]["loan_id"]) <= loans and set(t["collection_cases"]["loan_id"]) <= loans
+    own = t["device_events"]["application_id"].dropna()
+    assert set(own) <= set(apps["application_id"])
+    unbooked = apps.loc[apps["loan_id"].isna(), "application_id"]
+    assert t["reject_outcomes"]["application_id"].tolist() == unbooked.tolist()
+
+
+def test_one_chunk_writes_the_bytes_of_the_whole_portfolio(tmp_path: Path) -> None:
+    chunked = write_synthetic(800, tmp_path / "a", seed=5, chunk=800, truth=True)
+    whole = write_portfolio(synthesize(800, seed=5, truth=True), tmp_path / "b")
+    assert _digests({n: p for n, (p, _) in chunked.items()}) == _digests(whole)
+
+
+def test_a_chunk_is_drawn_by_the_same_model() -> None:
+    (first, second) = synthesize_chunks(4_000, seed=2, chunk=2_000)
+    for name in ("applications", "bureau_tradelines", "device_events", "loan_performance"):
+        ratio = len(second[name]) / len(first[name])
+        assert 0.9 < ratio < 1.1, (name, ratio)
+    approved = [float((c["applications"]["decision"] == "approved").mean()) for c in (first, second)]
+    assert abs(approved[0] - approved[1]) < 0.04

@@ -16,7 +16,9 @@ import pytest
 import yaml
 
 from scorecard.demo import DemoSummary, run_demo
+from scorecard.reports.pack import SECTIONS
 from tests.pii_guard import assert_no_pii
+from tests.reports.browser import MONITORING_HEADINGS, assert_shown_whole, chromium
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -65,6 +67,21 @@ def test_demo_names_each_champions_documentation_pack(demo_run: tuple[Path, Demo
     out = workdir / "reports" / "champion.html"
     assert cli(["report", "--model", "application@champion", "--out", str(out)]) == 0
     assert "13. Gate outcomes and registry history" in out.read_text()
+
+
+@pytest.mark.skipif(
+    chromium() is None, reason="Chromium is not installed (run `make system` as root with apt-get)"
+)
+def test_the_champions_pack_and_the_monitoring_report_show_whole_in_a_browser(
+    demo_run: tuple[Path, DemoSummary], tmp_path: Path
+) -> None:
+    from scorecard.cli.app import run as cli
+
+    _, summary = demo_run
+    pack = tmp_path / "champion.html"
+    assert cli(["report", "--model", "application@champion", "--out", str(pack)]) == 0
+    assert_shown_whole(pack, tmp_path / "pack.png", [f"{i}. {s}" for i, s in enumerate(SECTIONS, 1)])
+    assert_shown_whole(summary.report, tmp_path / "monitoring.png", MONITORING_HEADINGS)
 
 
 def test_no_raw_pii_reaches_any_downstream_file(demo_run: tuple[Path, DemoSummary]) -> None:

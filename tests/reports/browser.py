@@ -189,3 +189,22 @@ def render(path: Path, screenshot: Path) -> Rendered:
             process.terminate()
             process.wait(timeout=30)
     return Rendered(state["headings"], state["images"], requests, state["scripts"])
+
+
+MONITORING_HEADINGS = ["Summary", "Run", "Findings", "Population stability", "Feature health"]
+
+
+def assert_shown_whole(path: Path, screenshot: Path, headings: list[str]) -> None:
+    """Every image loaded from the page itself, no request left it, no script ran, the headings appear in order
+    and the screenshot is a real picture."""
+    shown = render(path, screenshot)
+    assert shown.images and all(i["loaded"] for i in shown.images), [
+        i["alt"] for i in shown.images if not i["loaded"]
+    ]
+    assert {i["scheme"] for i in shown.images} == {"data"}
+    left = [u for u in shown.requests if not (u.startswith("data:") or u == path.resolve().as_uri())]
+    assert left == [], f"requests left the page: {left[:5]}"
+    assert shown.scripts == 0
+    assert [h for h in shown.headings if h in headings] == headings
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert screenshot.stat().st_size > 20_000

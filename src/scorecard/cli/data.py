@@ -107,20 +107,25 @@ def synth(
     ),
 ) -> None:
     """Generate the synthetic lending portfolio (raw tables, with PII) as one Parquet file per table."""
-    from scorecard.cli.output import progress
-    from scorecard.data.synth import DRIFT_START, DRIFTED_RELATIONSHIP, STEPS, synthesize, write_portfolio
+    import pyarrow.parquet as pq
 
+    from scorecard.cli.output import progress
+    from scorecard.data.synth import CHUNK_APPLICATIONS, DRIFT_START, DRIFTED_RELATIONSHIP, write_synthetic
+
+    chunks = max(1, -(-rows // CHUNK_APPLICATIONS))
     with progress() as bar:
-        task = bar.add_task(f"synthesising {rows:,} applications", total=len(STEPS))
-        tables = synthesize(rows, seed=seed, drift=drift, on_step=lambda step: bar.advance(task), truth=truth)
-        files = bar.add_task(f"writing {len(tables)} files to {out}", total=len(tables))
-        paths = write_portfolio(tables, out, on_write=lambda path: bar.advance(files))
+        task = bar.add_task(
+            f"synthesising {rows:,} applications in {chunks:,} chunk(s) to {out}", total=max(rows, 1)
+        )
+        paths = write_synthetic(
+            rows, out, seed=seed, drift=drift, truth=truth, on_chunk=lambda n: bar.update(task, completed=n)
+        )
     print_table(
         f"Synthetic portfolio (seed {seed}{', drift' if drift else ''})",
         ["table", "rows", "columns", "MB"],
         [
-            [name, len(frame), frame.shape[1], paths[name].stat().st_size / 1e6]
-            for name, frame in tables.items()
+            [name, n, len(pq.read_schema(path).names), path.stat().st_size / 1e6]
+            for name, (path, n) in paths.items()
         ],
     )
     console.print(f"Wrote {len(paths)} Parquet files to {escape(str(out))}", highlight=False)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from scorecard.cli.output import console, print_step, print_table, say
+from scorecard.cli.output import print_step, print_table, result_line, say
 
 if TYPE_CHECKING:
     from scorecard.demo import CardOutcome
@@ -64,7 +64,7 @@ def demo(
         ],
     )
     for c in summary.cards:
-        console.print(f"{c.card}: promotion {c.promotion}; bundle {c.bundle}; pack {c.pack}", highlight=False)
-    console.print(f"scored batch: {summary.scored}", highlight=False)
-    console.print(f"monitoring report: {summary.report}", highlight=False)
-    console.print(f"see the runs: mlflow ui --backend-store-uri {summary.tracking_uri}", highlight=False)
+        result_line(f"{c.card}: promotion {c.promotion}; bundle {c.bundle}; pack {c.pack}")
+    result_line(f"scored batch: {summary.scored}")
+    result_line(f"monitoring report: {summary.report}")
+    result_line(f"see the runs: mlflow ui --backend-store-uri {summary.tracking_uri}")

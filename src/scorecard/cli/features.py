@@ -23,7 +23,7 @@ def build(
 ) -> None:
     """Build the point-in-time modeling table; print row counts, the target summary and split sizes."""
     from scorecard.config import load_config
-    from scorecard.features.build import build_modeling_table, load_card_sources, planned_steps, untrainable
+    from scorecard.features.build import build_card_table, planned_steps, untrainable
     from scorecard.features.flat import load_flat_table
     from scorecard.features.splits import split_sizes
     from scorecard.features.stored import write_modeling_table
@@ -37,10 +37,7 @@ def build(
         else:
             total = len(planned_steps(cfg)) + 1
             task = bar.add_task("reading sources", total=total)
-            tables = load_card_sources(cfg)
-            table = build_modeling_table(
-                tables, cfg, on_step=lambda step: bar.update(task, advance=1, description=step)
-            )
+            table = build_card_table(cfg, on_step=lambda step: bar.update(task, advance=1, description=step))
         bar.update(task, completed=total, description="done")
     for line in table.warnings:
         warning_line(line)

@@ -31,7 +31,8 @@ def monitor(
     current: Path = typer.Option(
         ...,
         "--current",
-        help="Current batch (CSV/Parquet): the card's inputs, the date column, the target if known.",
+        help="Current batch (CSV/Parquet): the card's inputs, the date column, the target if known "
+        "(for a flat-table card: the flat table's own layout).",
     ),
     out: Path = typer.Option(
         ..., "--out", help="Folder for the HTML report, JSON summary and Evidently report."

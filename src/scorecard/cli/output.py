@@ -33,6 +33,11 @@ def warning_line(message: str) -> None:
     err_console.print(f"[bold yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
+def result_line(text: str) -> None:
+    """Print a line naming results (paths, URIs) unwrapped, so it can be copied whole from any terminal or log."""
+    console.print(text, highlight=False, markup=False, soft_wrap=True)
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.4f}" if abs(value) < 1000 else f"{value:,.0f}"

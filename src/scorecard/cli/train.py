@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from scorecard.cli.output import console, print_step, print_table, say
+from scorecard.cli.output import console, print_step, print_table, result_line, say
 from scorecard.config import load_config
 
 
@@ -57,10 +57,8 @@ def train(
     )
     for decision in card.decisions:
         console.print(f"[dim]{decision}[/]", highlight=False)
-    console.print(f"run folder: {card.run_dir}", highlight=False)
-    console.print(
-        f"documentation pack: {Path(str(card.run_dir)) / 'model_documentation.html'}", highlight=False
-    )
+    result_line(f"run folder: {card.run_dir}")
+    result_line(f"documentation pack: {Path(str(card.run_dir)) / 'model_documentation.html'}")
     if tracked is not None:
         console.print(
             f"MLflow run {tracked.run_id}; registered {tracked.registered_model} v{tracked.version} as challenger",

@@ -34,7 +34,7 @@ from scorecard.config import (
 )
 from scorecard.data.files import FileSet, NoFiles, open_files, scan, skipped_lines
 from scorecard.data.pii import arrow_keyed_hash, hmac_key, pii_actions
-from scorecard.data.schema import TABLES, CardNeeds, SourceTables, TableSchema
+from scorecard.data.schema import TABLES, CardNeeds, Column, PiiAction, SourceTables, TableSchema
 from scorecard.data.validation import (
     DateFormats,
     Problem,
@@ -48,6 +48,8 @@ from scorecard.data.validation import (
 )
 from scorecard.errors import ConfigError, DataError
 
+_COLUMNAR = ("parquet", "duckdb")
+"""Formats scanned in place by the engine (cheap to read again); the others are read once into a table."""
 _ROW_CHANGING = (exp.AggFunc, exp.Window, exp.Select, exp.Subquery, exp.Unnest, exp.Explode)
 Reader = Callable[[Sequence[str], bool], duckdb.DuckDBPyRelation]
 """A source's rows as a lazy relation: (CSV columns read as text, sniff every row) -> relation."""
@@ -132,34 +134,44 @@ def _tables_to_load(data: DataConfig, required: Required) -> list[str]:
     return [t for t in TABLES if t in wanted]
 
 
+def register_sources(
+    con: duckdb.DuckDBPyConnection,
+    workdir: Path,
+    data: DataConfig,
+    required: Required = None,
+    extra: ExtraColumns | None = None,
+) -> dict[str, str]:
+    """Scan, map, check and PII-strip the sources inside ``con`` (a feature engine's DuckDB); table -> the name
+    of its canonical relation there. One DataError lists every problem, as ``load_sources`` does.
+
+    Nothing goes through pandas: a Parquet or DuckDB-table source stays a view over its files; a CSV or JSON
+    source, a source query, and a table with hashed PII columns (hashed once) become temporary tables, which
+    DuckDB spills to disk beyond its memory limit. ``workdir`` holds unzipped members; the caller removes it.
+    """
+    extra = extra or {}
+    report, present, tables = _check_sources(con, workdir, data, required, extra, lazy=True)
+    report.raise_for_problems()
+    actions = _register_hmac(con, data, tables, present)
+    names = {}
+    for table in tables:
+        relation = _canonical(con, data, required, extra, table, present, actions)
+        name = f"canonical_{table}"
+        if _is_view(con, _mapped_name(table)) and "hash" not in {
+            a for (t, _), a in actions.items() if t == table
+        }:
+            relation.create_view(name, replace=True)
+        else:
+            _temp_table(con, relation, name)
+        names[table] = name
+    return names
+
+
 def _ingest(
     data: DataConfig, required: Required, fetch: bool, extra: ExtraColumns
 ) -> tuple[ValidationReport, dict[str, pd.DataFrame]]:
-    report = ValidationReport()
     frames: dict[str, pd.DataFrame] = {}
-    tables = _tables_to_load(data, required)
-    present: dict[str, list[str]] = {}
     with _session() as (con, workdir):
-        raw = _RawTables(con, data.raw, workdir)
-        if any(data.sources[t].query is not None for t in tables if t in data.sources):
-            report.problems += raw.register(sample_all=False)
-        for table in tables:
-            source = data.sources.get(table)  # type: ignore[call-overload]
-            if source is None:
-                message = f"data.sources has no entry for table {table!r}, which this card needs"
-                report.problems.append(Problem(table, "config", "missing_table", None, 0, None, message))
-                continue
-            contract = _contract(table, source, required, extra.get(table, {}))
-            if source.query is None:
-                summary, problems = _map_and_check_files(con, contract, source, workdir)
-            else:
-                summary, problems = _map_and_check_query(con, contract, source, raw)
-            report.tables.append(summary)
-            report.problems += problems
-            if summary.rows is not None:
-                report.notes += _losses(con, contract)
-                present[table] = con.table(_mapped_name(table)).columns
-        report.notes += _skipped(con, data, raw, workdir)
+        report, present, tables = _check_sources(con, workdir, data, required, extra, lazy=False)
         if not fetch and any(
             a == "hash" and c in present.get(t, ()) for (t, c), a in pii_actions(data.pii, tables).items()
         ):
@@ -168,8 +180,51 @@ def _ingest(
             except ConfigError as exc:
                 report.problems.append(Problem("pii", "data.pii.key_env", "config", None, 0, None, str(exc)))
         if fetch and report.ok:
-            frames = _fetch(con, data, required, extra, [s.table for s in report.tables], present)
+            actions = _register_hmac(con, data, tables, present)
+            frames = {
+                table: _frame(
+                    _canonical(con, data, required, extra, table, present, actions),
+                    _kept_columns(required, table, present, actions),
+                )
+                for table in tables
+            }
     return report, frames
+
+
+def _check_sources(
+    con: duckdb.DuckDBPyConnection,
+    workdir: Path,
+    data: DataConfig,
+    required: Required,
+    extra: ExtraColumns,
+    lazy: bool,
+) -> tuple[ValidationReport, dict[str, list[str]], list[str]]:
+    """Map and check every source the card needs into ``mapped_<table>`` of ``con``: the report, the canonical
+    columns each mapped table has, and the tables mapped. ``lazy``: columnar file sources stay views."""
+    report = ValidationReport()
+    tables = _tables_to_load(data, required)
+    present: dict[str, list[str]] = {}
+    raw = _RawTables(con, data.raw, workdir)
+    if any(data.sources[t].query is not None for t in tables if t in data.sources):
+        report.problems += raw.register(sample_all=False)
+    for table in tables:
+        source = data.sources.get(table)  # type: ignore[call-overload]
+        if source is None:
+            message = f"data.sources has no entry for table {table!r}, which this card needs"
+            report.problems.append(Problem(table, "config", "missing_table", None, 0, None, message))
+            continue
+        contract = _contract(table, source, required, extra.get(table, {}))
+        if source.query is None:
+            summary, problems = _map_and_check_files(con, contract, source, workdir, lazy)
+        else:
+            summary, problems = _map_and_check_query(con, contract, source, raw)
+        report.tables.append(summary)
+        report.problems += problems
+        if summary.rows is not None:
+            report.notes += _losses(con, contract)
+            present[table] = con.table(_mapped_name(table)).columns
+    report.notes += _skipped(con, data, raw, workdir)
+    return report, present, [s.table for s in report.tables]
 
 
 def _skipped(con: duckdb.DuckDBPyConnection, data: DataConfig, raw: _RawTables, workdir: Path) -> list[str]:
@@ -191,47 +246,66 @@ def _skipped(con: duckdb.DuckDBPyConnection, data: DataConfig, raw: _RawTables, 
     return notes
 
 
-def _fetch(
-    con: duckdb.DuckDBPyConnection,
-    data: DataConfig,
-    required: Required,
-    extra: ExtraColumns,
-    tables: list[str],
-    present: Mapping[str, list[str]],
-) -> dict[str, pd.DataFrame]:
-    """The mapped tables as pandas frames: only the columns the card reads (every column without a card's
-    needs), PII dropped or hashed inside DuckDB (a vectorised HMAC over Arrow batches), contract dtypes."""
+def _register_hmac(
+    con: duckdb.DuckDBPyConnection, data: DataConfig, tables: list[str], present: Mapping[str, list[str]]
+) -> dict[tuple[str, str], PiiAction]:
+    """The PII action of each present PII column; registers ``scorecard_hmac`` (a vectorised HMAC over Arrow
+    batches) on ``con`` when a column is hashed."""
     actions = {k: a for k, a in pii_actions(data.pii, tables).items() if k[1] in present[k[0]]}
     if "hash" in actions.values():
         con.create_function(
             "scorecard_hmac", arrow_keyed_hash(hmac_key(data.pii)), [VARCHAR], VARCHAR,
             type=PythonUDFType.ARROW, null_handling=FunctionNullHandling.SPECIAL,
         )  # fmt: skip
-    frames = {}
-    for table in tables:
-        schema = TABLES[table]
-        wanted = (
-            None if not isinstance(required, CardNeeds) else {*schema.key, *required.required.get(table, {})}
-        )
-        columns = [
-            c
-            for c in schema.columns
-            if c.name in present[table]
-            and actions.get((table, c.name)) != "drop"
-            and (wanted is None or c.name in wanted)
-        ]
-        kept = [c for c in extra.get(table, {}) if c in present[table]]
-        formats = _date_formats(next((s for t, s in data.sources.items() if t == table), None))
-        typed = typed_select(con, _mapped_name(table), replace(schema, columns=tuple(columns)), kept, formats)
-        exprs = [
-            f"scorecard_hmac({quote(c.name)}) AS {quote(c.name)}"
-            if actions.get((table, c.name)) == "hash"
-            else quote(c.name)
-            for c in columns
-        ] + [quote(c) for c in kept]
-        frame = typed.project(", ".join(exprs)).df() if exprs else pd.DataFrame(index=range(len(typed)))
-        frames[table] = frame.astype({c.name: c.pandas_dtype for c in columns})
-    return frames
+    return actions
+
+
+def _kept_columns(
+    required: Required, table: str, present: Mapping[str, list[str]], actions: Mapping[tuple[str, str], str]
+) -> list[Column]:
+    """The canonical columns a table keeps: only those the card reads (every column without a card's needs),
+    PII to drop left out."""
+    schema = TABLES[table]
+    wanted = None if not isinstance(required, CardNeeds) else {*schema.key, *required.required.get(table, {})}
+    return [
+        c
+        for c in schema.columns
+        if c.name in present[table]
+        and actions.get((table, c.name)) != "drop"
+        and (wanted is None or c.name in wanted)
+    ]
+
+
+def _frame(relation: duckdb.DuckDBPyRelation, columns: list[Column]) -> pd.DataFrame:
+    """A canonical relation as pandas with the contract dtypes."""
+    if relation.columns == ["__no_columns"]:
+        return pd.DataFrame(index=range(len(relation)))
+    return relation.df().astype({c.name: c.pandas_dtype for c in columns})
+
+
+def _canonical(
+    con: duckdb.DuckDBPyConnection,
+    data: DataConfig,
+    required: Required,
+    extra: ExtraColumns,
+    table: str,
+    present: Mapping[str, list[str]],
+    actions: Mapping[tuple[str, str], str],
+) -> duckdb.DuckDBPyRelation:
+    """A mapped table as the engine reads it: the kept canonical columns cast to their types, PII hashed inside
+    DuckDB, then the extra source columns as they are."""
+    schema = TABLES[table]
+    columns = _kept_columns(required, table, present, actions)
+    kept = [c for c in extra.get(table, {}) if c in present[table]]
+    formats = _date_formats(data.sources.get(table))  # type: ignore[call-overload]
+    typed = typed_select(con, _mapped_name(table), replace(schema, columns=tuple(columns)), kept, formats)
+    exprs = [
+        f"scorecard_hmac({quote(c.name)}) AS {quote(c.name)}"
+        if actions.get((table, c.name)) == "hash"
+        else quote(c.name)
+        for c in columns
+    ] + [quote(c) for c in kept]
+    return typed.project(", ".join(exprs or ["NULL AS __no_columns"]))
 
 
 @dataclass(frozen=True)
@@ -314,7 +388,7 @@ class _RawTables:
 
 
 def _map_and_check_files(
-    con: duckdb.DuckDBPyConnection, contract: _Contract, source: SourceConfig, workdir: Path
+    con: duckdb.DuckDBPyConnection, contract: _Contract, source: SourceConfig, workdir: Path, lazy: bool
 ) -> tuple[TableSummary, list[Problem]]:
     schema = contract.schema
     label = _files_label(schema, source)
@@ -333,7 +407,8 @@ def _map_and_check_files(
         return scan(con, fileset, source, schema.name, varchar, sample_all)
 
     try:
-        return _map_and_check(con, contract, source, label, reader, fileset.format == "csv")
+        view = lazy and fileset.format in _COLUMNAR
+        return _map_and_check(con, contract, source, label, reader, fileset.format == "csv", view)
     except (duckdb.Error, DataError) as exc:
         return _unreadable(schema, label, "unreadable", f"{label}: cannot read or map ({_first_line(exc)})")
 
@@ -369,8 +444,10 @@ def _map_and_check(
     label: str,
     reader: Reader,
     sniffed: bool,
+    view: bool = False,
 ) -> tuple[TableSummary, list[Problem]]:
-    """Map the reader's rows into the canonical table ``mapped_<table>``, then check it.
+    """Map the reader's rows into the canonical table ``mapped_<table>`` (a view over the files with ``view``),
+    then check it.
 
     ``sniffed``: the rows come from CSV whose types DuckDB guessed from a sample; on a conversion error the
     reading is retried with every row sampled.
@@ -383,13 +460,13 @@ def _map_and_check(
         scan = reader(varchar, False)
     projection, problems = _projection(contract, source, scan, label)
     try:
-        _materialise(scan, projection, mapped)
+        _materialise(con, scan, projection, mapped, view)
     except duckdb.ConversionException:
         if not sniffed:
             raise
         scan = reader(varchar, True)
         projection, problems = _projection(contract, source, scan, label)
-        _materialise(scan, projection, mapped)
+        _materialise(con, scan, projection, mapped, view)
     summary, checked = check_table(con, mapped, schema, label, _date_formats(source))
     problems += checked
     return TableSummary(
@@ -500,10 +577,31 @@ def _string_sources(schema: TableSchema, source: SourceConfig, scan: duckdb.Duck
     return [by_lower[n.lower()] for n in names if isinstance(n, str) and n.lower() in by_lower]
 
 
-def _materialise(scan: duckdb.DuckDBPyRelation, projection: list[str], name: str) -> None:
-    if not projection:
-        projection = ["NULL AS __no_columns"]
-    scan.project(", ".join(projection)).create(name)
+def _materialise(
+    con: duckdb.DuckDBPyConnection,
+    scan: duckdb.DuckDBPyRelation,
+    projection: list[str],
+    name: str,
+    view: bool,
+) -> None:
+    mapped = scan.project(", ".join(projection or ["NULL AS __no_columns"]))
+    if view:
+        mapped.create_view(name, replace=True)
+    else:
+        _temp_table(con, mapped, name)
+
+
+def _temp_table(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRelation, name: str) -> None:
+    """``relation`` stored as the temporary table ``name`` (in the session's memory, spilled beyond its limit)."""
+    relation.create_view(f"{name}__rows", replace=True)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {quote(name)} AS SELECT * FROM {quote(name + '__rows')}")
+    con.execute(f"DROP VIEW {quote(name + '__rows')}")
+
+
+def _is_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]).fetchall()[0][0]
+    )
 
 
 def _unreadable(

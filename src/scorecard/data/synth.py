@@ -10,7 +10,7 @@ random stream so the canonical tables stay byte-identical. Modeling never reads 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from scorecard.data import synth_bureau, synth_device, synth_people, synth_performance
+from scorecard.data import synth_bureau, synth_device, synth_people, synth_performance, synth_text
 from scorecard.data.schema import TABLES, TableSchema
 from scorecard.data.synth_model import (
     DRIFT_START,
@@ -34,7 +34,15 @@ from scorecard.data.synth_model import (
 )
 from scorecard.errors import ConfigError
 
-__all__ = ["DRIFTED_RELATIONSHIP", "DRIFT_START", "STEPS", "synthesize", "write_portfolio"]
+__all__ = [
+    "DRIFTED_RELATIONSHIP",
+    "DRIFT_START",
+    "STEPS",
+    "synthesize",
+    "synthesize_chunks",
+    "write_portfolio",
+    "write_synthetic",
+]
 
 STEPS = ("customers", "applications", "loan_performance", "bureau", "device_events")
 MAX_APPLICATIONS = 10_000_000
@@ -42,6 +50,34 @@ TRUTH_TABLES = ("reject_outcomes",)
 """Tables only ``synthesize(truth=True)`` returns; never canonical, never read by modeling."""
 TRUTH_STREAM = 1
 """Second word of the truth simulation's seed ``[seed, TRUTH_STREAM]``: apart from the main stream."""
+CHUNK_APPLICATIONS = 250_000
+"""Applications generated at a time by ``synthesize_chunks``: peak memory is that of one chunk (2-4 GB)."""
+CHUNK_STREAM = 2
+"""Second word of chunk k's seed ``[seed, CHUNK_STREAM, k]`` (k >= 1; the first chunk uses the seed itself)."""
+SEQUENTIAL_KEYS = {
+    "A": (
+        8,
+        (
+            ("applications", "application_id"),
+            ("device_events", "application_id"),
+            ("reject_outcomes", "application_id"),
+        ),
+    ),
+    "C": (
+        8,
+        tuple(
+            (t, "customer_id")
+            for t in ("customers", "applications", "bureau_tradelines", "bureau_inquiries", "device_events")
+        ),
+    ),
+    "L": (8, (("applications", "loan_id"), ("loan_performance", "loan_id"), ("collection_cases", "loan_id"))),
+    "T": (9, (("bureau_tradelines", "tradeline_id"),)),
+    "Q": (9, (("bureau_inquiries", "inquiry_id"),)),
+    "E": (9, (("device_events", "event_id"),)),
+    "K": (9, (("collection_cases", "case_id"),)),
+}
+"""Key prefix -> (digits, the columns holding such keys): numbered from 0 in each chunk, shifted past the
+previous chunks' keys so that they stay unique in the whole portfolio."""
 
 
 def _drivers(
@@ -107,6 +143,11 @@ def synthesize(
     changes one relationship (``DRIFTED_RELATIONSHIP``). ``on_step`` is called with each name in ``STEPS``
     as that step finishes (for progress display). ``truth`` adds the ``reject_outcomes`` table.
     """
+    _check_arguments(n_applications, seed)
+    return _synthesize(int(n_applications), [int(seed)], bool(drift), on_step or (lambda _: None), truth)
+
+
+def _check_arguments(n_applications: int, seed: int) -> None:
     if isinstance(n_applications, bool) or not isinstance(n_applications, int | np.integer):
         raise ConfigError(f"synth: n_applications must be an integer; got {n_applications!r}")
     if not 1 <= n_applications <= MAX_APPLICATIONS:
@@ -115,10 +156,15 @@ def synthesize(
         )
     if not isinstance(seed, int | np.integer) or seed < 0:
         raise ConfigError(f"synth: seed must be a non-negative integer; got {seed!r}")
-    done = on_step or (lambda _step: None)
-    rng = np.random.Generator(np.random.PCG64(int(seed)))
 
-    applicants = synth_people.draw_applicants(rng, int(n_applications), bool(drift))
+
+def _synthesize(
+    n_applications: int, entropy: list[int], drift: bool, done: Callable[[str], None], truth: bool
+) -> dict[str, pd.DataFrame]:
+    """``synthesize`` from the seed words ``entropy`` (``[seed]``, or a chunk's ``[seed, CHUNK_STREAM, k]``)."""
+    rng = np.random.Generator(np.random.PCG64(entropy[0] if len(entropy) == 1 else entropy))
+
+    applicants = synth_people.draw_applicants(rng, n_applications, drift)
     bureau = synth_bureau.draw_profile(rng, applicants)
     device = synth_device.draw_profile(rng, applicants)
     logit = application_logit(
@@ -168,12 +214,12 @@ def synthesize(
     }
     tables = {name: _conform(raw[name], schema) for name, schema in TABLES.items()}
     if truth:
-        tables["reject_outcomes"] = _reject_outcomes(int(seed), applicants, applications, booked, logit)
+        tables["reject_outcomes"] = _reject_outcomes(entropy, applicants, applications, booked, logit)
     return tables
 
 
 def _reject_outcomes(
-    seed: int,
+    entropy: list[int],
     applicants: synth_people.Applicants,
     applications: pd.DataFrame,
     booked: np.ndarray,
@@ -195,7 +241,7 @@ def _reject_outcomes(
         installment=applicants.installment[unbooked],
         logit=logit[unbooked],
     )
-    performance, _ = synth_performance.simulate(np.random.default_rng([seed, TRUTH_STREAM]), loans)
+    performance, _ = synth_performance.simulate(np.random.default_rng([*entropy, TRUTH_STREAM]), loans)
     worst = performance.groupby("loan_id")["dpd"].max().reindex(np.arange(len(unbooked)), fill_value=0)
     return pd.DataFrame(
         {
@@ -207,6 +253,95 @@ def _reject_outcomes(
     )
 
 
+def synthesize_chunks(
+    n_applications: int,
+    seed: int = 0,
+    drift: bool = False,
+    truth: bool = False,
+    chunk: int = CHUNK_APPLICATIONS,
+) -> Iterator[dict[str, pd.DataFrame]]:
+    """The portfolio of ``synthesize`` generated ``chunk`` applications at a time, for bounded memory.
+
+    Each chunk is a portfolio of its own customers drawn by the same model (chunk k >= 1 from the seed
+    ``[seed, CHUNK_STREAM, k]``), with its keys shifted past the previous chunks'. Up to ``chunk`` applications
+    the one chunk is exactly ``synthesize(n_applications, seed)``. Device ids are drawn at random in each chunk,
+    so a few may recur across chunks (about n^2 / 2e10 of them for n devices).
+    """
+    _check_arguments(n_applications, seed)
+    offsets = dict.fromkeys(SEQUENTIAL_KEYS, 0)
+    for k, start in enumerate(range(0, int(n_applications), chunk)):
+        entropy = [int(seed)] if k == 0 else [int(seed), CHUNK_STREAM, k]
+        size = min(chunk, int(n_applications) - start)
+        tables = _synthesize(size, entropy, bool(drift), lambda _: None, truth)
+        yield _shift_keys(tables, offsets)
+
+
+def _shift_keys(tables: dict[str, pd.DataFrame], offsets: dict[str, int]) -> dict[str, pd.DataFrame]:
+    """Keys moved up by ``offsets`` (per prefix), which then move past this chunk's largest key."""
+    largest = dict.fromkeys(SEQUENTIAL_KEYS, -1)
+    for prefix, (width, columns) in SEQUENTIAL_KEYS.items():
+        for table, column in columns:
+            if table not in tables:
+                continue
+            values = tables[table][column]
+            known = values.notna().to_numpy()
+            numbers = values[known].str.slice(len(prefix)).astype(np.int64).to_numpy()
+            if len(numbers):
+                largest[prefix] = max(largest[prefix], int(numbers.max()))
+            if offsets[prefix]:
+                shifted = values.to_numpy(dtype=object, copy=True)
+                shifted[known] = synth_text.keys(prefix, numbers + offsets[prefix], width)
+                tables[table][column] = shifted
+    for prefix in offsets:
+        offsets[prefix] += largest[prefix] + 1
+    return tables
+
+
+def write_synthetic(
+    n_applications: int,
+    out_dir: str | Path,
+    seed: int = 0,
+    drift: bool = False,
+    truth: bool = False,
+    on_chunk: Callable[[int], None] | None = None,
+    chunk: int = CHUNK_APPLICATIONS,
+) -> dict[str, tuple[Path, int]]:
+    """Generate and write the portfolio chunk by chunk (``synthesize_chunks``): one ``<table>.parquet`` per table,
+    a row group per chunk and at most 2^20 rows; table -> (path, rows). Memory stays that of one chunk; the
+    same arguments give the same bytes (and those of ``write_portfolio(synthesize(...))`` up to one chunk).
+    ``on_chunk`` receives the applications written so far."""
+    out = Path(out_dir)
+    writers: dict[str, pq.ParquetWriter] = {}
+    rows: dict[str, int] = {}
+    paths: dict[str, Path] = {}
+    written = 0
+    try:
+        for tables in synthesize_chunks(n_applications, seed, drift, truth, chunk):
+            for name, frame in tables.items():
+                if name not in writers:
+                    paths[name] = _portfolio_path(out, name)
+                    table = pa.Table.from_pandas(frame, preserve_index=False)
+                    writers[name] = pq.ParquetWriter(paths[name], table.schema, compression="zstd")
+                    rows[name] = 0
+                else:
+                    table = pa.Table.from_pandas(frame, schema=writers[name].schema, preserve_index=False)
+                writers[name].write_table(table, row_group_size=1 << 20)
+                rows[name] += len(frame)
+            written += len(tables["applications"])
+            if on_chunk is not None:
+                on_chunk(written)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    return {name: (paths[name], rows[name]) for name in writers}
+
+
+def _portfolio_path(out: Path, name: str) -> Path:
+    path = out / "truth" / f"{name}.parquet" if name in TRUTH_TABLES else out / f"{name}.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def write_portfolio(
     tables: dict[str, pd.DataFrame], out_dir: str | Path, on_write: Callable[[Path], None] | None = None
 ) -> dict[str, Path]:
@@ -214,11 +349,9 @@ def write_portfolio(
     always give the same bytes. ``on_write`` is called with each file's path once it is written (for progress).
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     paths = {}
     for name, frame in tables.items():
-        path = out / "truth" / f"{name}.parquet" if name in TRUTH_TABLES else out / f"{name}.parquet"
-        path.parent.mkdir(exist_ok=True)
+        path = _portfolio_path(out, name)
         table = pa.Table.from_pandas(frame, preserve_index=False)
         pq.write_table(table, path, compression="zstd", row_group_size=1 << 20)
         paths[name] = path

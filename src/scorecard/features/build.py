@@ -8,8 +8,10 @@ it and brings only the final modeling table back as pandas.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import ibis.expr.types as ir
 import pandas as pd
@@ -27,7 +29,7 @@ from scorecard.features.catalogue import Family, FeatureDef, select_features
 from scorecard.features.collection import collection_features
 from scorecard.features.custom import custom_defs, custom_features
 from scorecard.features.device import device_features
-from scorecard.features.engine import Engine, open_engine
+from scorecard.features.engine import DuckDBEngine, Engine, open_engine
 from scorecard.features.reads import card_needs, columns_read
 from scorecard.features.spine import (
     Sources,
@@ -119,41 +121,79 @@ def planned_steps(cfg: CardConfig) -> list[str]:
     return ["load sources", "spine", *(f"{f} features" for f in families), "target", "collect", "splits"]
 
 
+def build_card_table(cfg: CardConfig, on_step: OnStep | None = None) -> ModelingTable:
+    """The card's modeling table from its configured sources (``data.sources``).
+
+    On DuckDB the sources are scanned from their files inside the engine (mapped, validated and PII-hashed
+    there; see ``data.ingest.register_sources``), so only the modeling table is brought into memory. On Spark
+    they are read by ingestion and handed over as Arrow.
+    """
+    step = on_step or (lambda _: None)
+    with open_engine(cfg.features) as engine:
+        step("load sources")
+        if isinstance(engine, DuckDBEngine):
+            with tempfile.TemporaryDirectory(prefix="scorecard-sources-") as workdir:
+                sources = _registered(engine, cfg, Path(workdir))
+                return _build(engine, sources, cfg, step)
+        tables = load_card_sources(cfg)
+        _check_extra_columns(tables, cfg)
+        return _build(engine, load_into(engine, tables, columns_read(cfg)), cfg, step)
+
+
 def build_modeling_table(
     tables: SourceTables, cfg: CardConfig, on_step: OnStep | None = None
 ) -> ModelingTable:
-    """Point-in-time features, target and split for every row of the card's spine."""
+    """Point-in-time features, target and split for every row of the card's spine, from canonical pandas tables."""
     step = on_step or (lambda _: None)
-    defs = _selected(cfg)
     with open_engine(cfg.features) as engine:
         step("load sources")
         _check_extra_columns(tables, cfg)
-        sources = load_into(engine, tables, columns_read(cfg))
-        step("spine")
-        spine = _spine(engine, cfg, sources)
-        spine = Spine(engine.stage("spine", spine.table), spine.keys, spine.at_application)
-        keys = list(spine.keys)
-        parts = []
-        for family in _families(defs):
-            step(f"{family} features")
-            parts.append(engine.stage(family, _FAMILIES[family](spine, sources, cfg)))
-        attributes = policy_attributes(cfg)
-        if attributes:
-            parts.append(engine.stage("attributes", attribute_table(spine, sources, attributes)))
-        step("target")
-        target = _target(engine, spine, sources, cfg)
-        step("collect")
-        joined = spine.project("snapshot_date")
-        for part in [*parts, target]:
-            joined = joined.left_join(part, keys)
-        names = [d.name for d in defs]
-        frame = engine.collect(
-            joined.select(
-                *dict.fromkeys([*keys, "snapshot_date"]), *names, *attributes, "target", "target_status"
+        return _build(engine, load_into(engine, tables, columns_read(cfg)), cfg, step)
+
+
+def _registered(engine: DuckDBEngine, cfg: CardConfig, workdir: Path) -> dict[str, ir.Table]:
+    """The card's canonical tables scanned, checked and PII-stripped inside the engine's DuckDB, as Ibis tables."""
+    from scorecard.data.ingest import register_sources
+
+    names = register_sources(engine.backend.con, workdir, cfg.data, card_needs(cfg), extra_columns(cfg))
+    loaded = {}
+    for table, wanted in columns_read(cfg).items():
+        if table not in names:
+            raise DataError(
+                f"data.sources: table '{table}' is required by this card; add it to the card's config"
             )
+        loaded[table] = engine.backend.table(names[table]).select(*wanted)
+    return loaded
+
+
+def _build(engine: Engine, sources: dict[str, ir.Table], cfg: CardConfig, step: OnStep) -> ModelingTable:
+    """Spine, families, target and collect on ``engine``; then splits and contract dtypes in pandas."""
+    defs = _selected(cfg)
+    step("spine")
+    spine = _spine(engine, cfg, sources)
+    spine = Spine(engine.stage("spine", spine.table), spine.keys, spine.at_application)
+    keys = list(spine.keys)
+    parts = []
+    for family in _families(defs):
+        step(f"{family} features")
+        parts.append(engine.stage(family, _FAMILIES[family](spine, sources, cfg)))
+    attributes = policy_attributes(cfg)
+    if attributes:
+        parts.append(engine.stage("attributes", attribute_table(spine, sources, attributes)))
+    step("target")
+    target = _target(engine, spine, sources, cfg)
+    step("collect")
+    joined = spine.project("snapshot_date")
+    for part in [*parts, target]:
+        joined = joined.left_join(part, keys)
+    names = [d.name for d in defs]
+    frame = engine.collect(
+        joined.select(
+            *dict.fromkeys([*keys, "snapshot_date"]), *names, *attributes, "target", "target_status"
         )
-        if cfg.target.column is not None and not (frame["target_status"] == "bad").any():
-            raise DataError(_no_bads(engine, sources, cfg))
+    )
+    if cfg.target.column is not None and not (frame["target_status"] == "bad").any():
+        raise DataError(_no_bads(engine, sources, cfg))
     step("splits")
     if frame.empty:
         raise DataError(_no_rows(cfg))

@@ -32,8 +32,37 @@ def load_flat_table(cfg: CardConfig) -> ModelingTable:
 
 def flat_modeling_table(raw: pd.DataFrame, flat: FlatTableConfig, cfg: CardConfig) -> ModelingTable:
     """Shape an in-memory flat table (pure core of ``load_flat_table``)."""
+    frame, features, categorical = _shape(raw, flat, require_target=True)
+    frame["target_status"] = np.select(
+        [frame["target"] == 1.0, frame["target"] == 0.0], ["bad", "good"], "indeterminate"
+    ).astype(object)
+    if cfg.split.oot_start is not None and flat.date_column is None:
+        raise ConfigError("split.oot_start needs data.flat_table.date_column to tell rows' dates")
+    frame["split"] = assign_splits(frame["target"], frame["snapshot_date"], cfg.split)
+    return ModelingTable(
+        frame=frame,
+        keys=[flat.id_column or ROW_KEY],
+        features=features,
+        categorical=categorical,
+        target_summary=target_summary(frame["target_status"]),
+        card=cfg.card,
+    )
+
+
+def flat_batch(raw: pd.DataFrame, flat: FlatTableConfig) -> pd.DataFrame:
+    """A later batch in the flat table's layout (e.g. to monitor), shaped like the development table.
+
+    The target column may be absent or empty (outcomes not known yet); undated tables get no snapshot dates.
+    """
+    return _shape(raw, flat, require_target=False)[0]
+
+
+def _shape(
+    raw: pd.DataFrame, flat: FlatTableConfig, require_target: bool
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Key, snapshot_date, typed features and target (1.0 bad, 0.0 good, NaN unknown) of a flat-layout file."""
     where = str(flat.path)
-    _check_columns(raw, flat, where)
+    _check_columns(raw, flat, where, require_target)
     features = flat.features or [
         c for c in raw.columns if c not in (flat.target, flat.id_column, flat.date_column)
     ]
@@ -57,29 +86,22 @@ def flat_modeling_table(raw: pd.DataFrame, flat: FlatTableConfig, cfg: CardConfi
     frame["snapshot_date"] = _dates(raw, flat, where)
     for c in features:
         frame[c] = _categorical(raw[c]) if c in categorical else raw[c].astype("float64")
-    frame["target"] = _target(raw[flat.target], flat.bad_value, f"{where}: target column '{flat.target}'")
-    frame["target_status"] = np.select(
-        [frame["target"] == 1.0, frame["target"] == 0.0], ["bad", "good"], "indeterminate"
-    ).astype(object)
-    if cfg.split.oot_start is not None and flat.date_column is None:
-        raise ConfigError("split.oot_start needs data.flat_table.date_column to tell rows' dates")
-    frame["split"] = assign_splits(frame["target"], frame["snapshot_date"], cfg.split)
-    return ModelingTable(
-        frame=frame,
-        keys=[key],
-        features=list(features),
-        categorical=categorical,
-        target_summary=target_summary(frame["target_status"]),
-        card=cfg.card,
-    )
+    label = f"{where}: target column '{flat.target}'"
+    if flat.target in raw.columns:
+        frame["target"] = _target(raw[flat.target], flat.bad_value, label, require_both=require_target)
+    else:
+        frame["target"] = np.nan
+    return frame, list(features), categorical
 
 
 def is_numeric(values: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
 
 
-def _check_columns(raw: pd.DataFrame, flat: FlatTableConfig, where: str) -> None:
-    named = {"target": flat.target, "id_column": flat.id_column, "date_column": flat.date_column}
+def _check_columns(raw: pd.DataFrame, flat: FlatTableConfig, where: str, require_target: bool) -> None:
+    named = {"id_column": flat.id_column, "date_column": flat.date_column}
+    if require_target:
+        named = {"target": flat.target, **named}
     missing = [f"{k}={v!r}" for k, v in named.items() if v is not None and v not in raw.columns]
     missing += [f"features: {c!r}" for c in (flat.features or []) if c not in raw.columns]
     missing += [f"categorical: {c!r}" for c in flat.categorical if c not in raw.columns]
@@ -108,16 +130,22 @@ def _categorical(values: pd.Series) -> pd.Series:
     return none_for_missing(text)
 
 
-def _target(values: pd.Series, bad_value: str | int | float | bool, where: str) -> pd.Series:
-    """1.0 bad, 0.0 the other label, NaN empty; exactly two labels, one of them the bad value."""
+def _target(
+    values: pd.Series, bad_value: str | int | float | bool, where: str, require_both: bool = True
+) -> pd.Series:
+    """1.0 bad, 0.0 the other label, NaN empty; two labels, one of them the bad value (a later batch may hold
+    fewer: none yet, or only one of them)."""
     known = values.notna()
     if is_numeric(values) and not isinstance(bad_value, str):
         is_bad = values == bad_value
     else:
         is_bad = values.astype(object).map(str, na_action="ignore") == str(bad_value)
     labels = sorted(map(str, values[known].unique()))
-    if not is_bad.any() or len(labels) != 2:
+    complete = is_bad.any() and len(labels) == 2
+    partial = len(labels) < 2 or (len(labels) == 2 and is_bad.any())
+    if not (complete if require_both else partial):
+        expected = "two labels" if require_both else "at most two labels"
         raise DataError(
-            f"{where} must hold two labels, one of them the bad value {bad_value!r}; found {labels[:10]}"
+            f"{where} must hold {expected}, one of them the bad value {bad_value!r}; found {labels[:10]}"
         )
     return pd.Series(np.where(known, is_bad.astype("float64"), np.nan), index=values.index, name="target")

@@ -475,9 +475,9 @@ def load_table(config: CardConfig) -> ModelingTable:
         from scorecard.features.flat import load_flat_table
 
         return load_flat_table(config)
-    from scorecard.features.build import build_modeling_table, load_card_sources
+    from scorecard.features.build import build_card_table
 
-    return build_modeling_table(load_card_sources(config), config)
+    return build_card_table(config)
 
 
 def data_fingerprint(frame: pd.DataFrame) -> str:

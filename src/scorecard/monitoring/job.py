@@ -34,10 +34,16 @@ class WatchedModel:
     run_id: str
 
 
-def _read(path: Path) -> pd.DataFrame:
+def _read(path: Path, config: CardConfig) -> pd.DataFrame:
+    """A batch file; for a flat-table card it is in the flat table's layout, shaped like the development table."""
     from scorecard.data.ingest import read_table
 
-    return read_table(path)
+    flat = config.data.flat_table
+    if flat is None:
+        return read_table(path)
+    from scorecard.features.flat import flat_batch
+
+    return flat_batch(read_table(path, options=flat), flat.model_copy(update={"path": path}))
 
 
 def _with_dates(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -101,14 +107,14 @@ def run_job(
             assert model_ref is not None
             bundle, watched = _resolve_model(config, model_ref, work)
         if reference is not None:
-            ref = _read(reference)
+            ref = _read(reference, config)
         elif watched is not None:
             ref = _development_sample(config, watched, work)
         else:
             raise ScorecardError("give --reference FILE (the development sample) when monitoring a --bundle")
         result = monitor(
             config,
-            _with_dates(_read(current), date_column),
+            _with_dates(_read(current, config), date_column),
             _with_dates(ref, date_column),
             bundle,
             out_dir,

@@ -134,8 +134,11 @@ def assess(result: MonitoringResult, cfg: MonitoringConfig) -> list[Finding]:
                 )
             )
     if result.performance is not None:
-        perf = result.performance[
-            (result.performance["bads"] >= cfg.min_cohort_bads) & (result.performance["p_drop"] < cfg.alpha)
+        measured = result.performance
+        perf = measured[
+            ((measured["cohort"] == stability.ALL) | (measured["n"] >= cfg.min_cohort_rows))
+            & (measured["bads"] >= cfg.min_cohort_bads)
+            & (measured["p_drop"] < cfg.alpha)
         ]
         perf = perf.assign(subject="gini @ " + perf["cohort"].astype(str))
         findings += _threshold_findings(

@@ -82,9 +82,18 @@ def feature_bin_codes(feature: Mapping[str, Any], values: Any) -> np.ndarray:
     return Feature(dict(feature)).locate_column(array)[0].astype(np.int64, copy=False)
 
 
+UNDATED = "undated"
+"""The one cohort of a batch without dates."""
+
+
 def cohort_codes(dates: Any, frequency: str = "month") -> tuple[np.ndarray, list[str]]:
-    """Cohort index per row and the sorted cohort names (``2024-03`` by month, ``2024Q1`` by quarter)."""
+    """Cohort index per row and the sorted cohort names (``2024-03`` by month, ``2024Q1`` by quarter).
+
+    A batch with no dates at all (an undated flat table) is one cohort, ``undated``.
+    """
     parsed = pd.to_datetime(pd.Series(dates, copy=False), errors="coerce")
+    if len(parsed) and parsed.isna().all():
+        return np.zeros(len(parsed), dtype=np.int64), [UNDATED]
     if parsed.isna().any():
         raise DataError(
             f"cohorts: {int(parsed.isna().sum())} rows have no parseable date; expected a date per row"
