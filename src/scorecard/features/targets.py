@@ -107,8 +107,8 @@ def ready_made_target(spine: Spine, sources: Sources, cfg: TargetConfig, card: s
     outcome = rows.select(key, _outcome=rows[cfg.column or ""])
     booking = ("decision", "loan_id") if card == "application" else ()
     t = spine.project(*booking).left_join(outcome, key)
-    bad = _matches(t._outcome, cfg.bad_values)
-    indeterminate = _matches(t._outcome, cfg.indeterminate_values)
+    bad = matches_any(t._outcome, cfg.bad_values)
+    indeterminate = matches_any(t._outcome, cfg.indeterminate_values)
     unknown = (
         ibis.ifelse((t.decision == "approved") & t.loan_id.notnull(), "immature", "reject")
         if card == "application"
@@ -122,7 +122,7 @@ def ready_made_target(spine: Spine, sources: Sources, cfg: TargetConfig, card: s
     return t.select(*spine.keys, target=target, target_status=status)
 
 
-def _matches(value: ir.Value, wanted: list[Scalar]) -> ir.BooleanValue:
+def matches_any(value: ir.Value, wanted: list[Scalar]) -> ir.BooleanValue:
     """Whether ``value`` is one of ``wanted``, compared as numbers, booleans or text after the column's type."""
     dtype = value.type()
     if dtype.is_boolean():
