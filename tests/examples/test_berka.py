@@ -69,5 +69,10 @@ def test_berka_validates_builds_trains_and_exports(
     assert run(["train", "--config", str(CONFIG), "--run-dir", str(run_dir), "--no-track"]) == 0
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert metrics["scorecard"]["train"]["bads"] + metrics["scorecard"]["test"]["bads"] == 76
+    assert metrics["scorecard"]["test"]["auc"] > 0.7  # 205 test rows, 23 bads: a floor, not a quality claim
+    log = pd.read_csv(run_dir / "selection_log.csv").set_index("feature")
+    assert {"cards_before_loan", "gold_cards_before_loan", "months_since_card"} <= set(log.index)
+    assert bool(log.loc["loan_amount", "kept"])
+    assert "loan_amount" in pd.read_csv(run_dir / "coefficients.csv")["feature"].tolist()
     assert run(["export", "--run", str(run_dir), "--out", str(tmp_path / "bundle")]) == 0
     assert (tmp_path / "bundle" / "manifest.json").is_file()
