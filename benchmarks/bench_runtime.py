@@ -18,6 +18,7 @@ Usage: python benchmarks/bench_runtime.py [--rows 1000000] [--features 30] [--si
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -218,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.rows, args.single, args.peer_single = 200_000, 5_000, 50
     console = Console()
+    load_before = os.getloadavg()
 
     X, y = portfolio(args.rows, args.features)
     fit_rows = min(len(X), 100_000)
@@ -301,7 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     console.print(
         f"scores equal to optbinning's on all {len(X):,} rows; score_one == score_batch on 2,000 rows: "
         f"{'yes' if mismatch == 0 else f'NO ({mismatch} differ)'}; "
-        f"score_one includes {bundle.top_k} reason codes, 3 knock-outs and cut-offs"
+        f"score_one includes {bundle.top_k} reason codes, 3 knock-outs and cut-offs; load average (1/5/15 min) "
+        f"{'/'.join(f'{x:.1f}' for x in load_before)} before, {'/'.join(f'{x:.1f}' for x in os.getloadavg())} after "
+        f"on {os.cpu_count()} cores"
     )
     ok = ratio >= TARGET_RATIO and toad_ratio >= TARGET_TOAD_RATIO and p99 <= TARGET_P99_US and mismatch == 0
     return 0 if ok else 1

@@ -159,17 +159,25 @@ def _child(kind: str, folder: Path, threads: int, memory_limit: str, bundle: Pat
             rows = len(peer(tables))
         else:
             start = time.perf_counter()
-            rows = len(build_card_table(_config(kind, folder, threads, memory_limit, Path(work))).frame)
+            steps: dict[str, float] = {}
+            cfg = _config(kind, folder, threads, memory_limit, Path(work))
+            rows = len(build_card_table(cfg, on_step=lambda step: steps.setdefault(step, _cpu())).frame)
+            marks = [*steps.values(), _cpu()]  # CPU seconds spent in each step, up to the next one
+            extra |= {f"cpu {step}": b - a for step, a, b in zip(steps, marks, marks[1:], strict=False)}
         seconds = time.perf_counter() - start
-    usage = resource.getrusage(resource.RUSAGE_SELF)
     return {
         "seconds": seconds,
-        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "cpu_seconds": _cpu(),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rows": rows,
         "load_end": os.getloadavg()[0],
         **extra,
     }
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _score(kind: str, bundle: Path | None, records: Path, out: Path, threads: int) -> int:

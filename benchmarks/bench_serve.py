@@ -163,6 +163,10 @@ def _bench_bundle(folder: Path, rows: int) -> tuple[Path, list[dict[str, Any]]]:
     return path, records
 
 
+def _load(average: tuple[float, float, float]) -> str:
+    return "/".join(f"{x:.1f}" for x in average)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each phase")
@@ -183,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     from scorecard.bundle.runtime import load_bundle
 
     console = Console()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         bundle_dir, records = _bench_bundle(Path(tmp) / "bundle", 20_000)
         records_file = Path(tmp) / "records.jsonl"
@@ -242,7 +247,10 @@ def main(argv: list[str] | None = None) -> int:
                       f"{overhead_us:,.0f} us")  # fmt: skip
         ok = ok and r["errors"] == 0
     console.print(table)
-    console.print(f"cores: {os.cpu_count()}; the generator and the server run as separate processes")
+    console.print(
+        f"cores: {os.cpu_count()}; the generator and the server run as separate processes; load average "
+        f"(1/5/15 min) {_load(load_before)} before, {_load(os.getloadavg())} after"
+    )
     return 0 if ok else 1
 
 

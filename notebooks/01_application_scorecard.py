@@ -22,18 +22,12 @@
 # the evaluation. At the end, `train_card` does all of it in one call from the card's config.
 
 # %%
-import os
-from pathlib import Path
-
 import pandas as pd
 
-os.environ.setdefault("DO_NOT_TRACK", "1")  # no Evidently telemetry
-os.environ.setdefault("SCORECARD_PII_KEY", "notebook-demo-key")  # synthetic data only: use your secret store
-pd.set_option("display.max_columns", 30, "display.max_rows", 120, "display.width", 160)
+from scorecard.demo import notebook_setup
 
-ROWS = int(os.environ.get("SCORECARD_NOTEBOOK_ROWS", "20000"))  # applications in the synthetic portfolio
-CONFIGS = Path(os.environ.get("SCORECARD_CONFIGS", "../configs")).resolve()
-WORK = Path("work").resolve()  # everything this notebook writes
+# portfolio rows, ../configs and work/; no Evidently telemetry and a demo PII key (synthetic data only)
+ROWS, CONFIGS, WORK = notebook_setup()
 
 # %% [markdown]
 # ## 1. A synthetic portfolio

@@ -8,11 +8,12 @@ application bundle and monitor that drifted period. Every step calls the library
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -52,6 +53,31 @@ class DemoSummary:
 
 def _card_step(progress: Callable[[StepDone, str], None], prefix: str, done: StepDone) -> None:
     progress(done, prefix)
+
+
+class NotebookSetup(NamedTuple):
+    """What every notebook starts from."""
+
+    rows: int
+    """Applications in the synthetic portfolio (``SCORECARD_NOTEBOOK_ROWS``, default 20,000)."""
+    configs: Path
+    """The card configs (``SCORECARD_CONFIGS``, default ``../configs``)."""
+    work: Path
+    """Where the notebook writes everything (``work/`` next to it)."""
+
+
+def notebook_setup() -> NotebookSetup:
+    """Environment defaults for a notebook on synthetic data (no Evidently telemetry; a demo PII key unless one
+    is set: use your secret store on real data), wide pandas display, and the rows, configs and work folder."""
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("SCORECARD_PII_KEY", "notebook-demo-key")
+    for option, value in (("display.max_columns", 30), ("display.max_rows", 120), ("display.width", 160)):
+        pd.set_option(option, value)
+    return NotebookSetup(
+        rows=int(os.environ.get("SCORECARD_NOTEBOOK_ROWS", "20000")),
+        configs=Path(os.environ.get("SCORECARD_CONFIGS", "../configs")).resolve(),
+        work=Path("work").resolve(),
+    )
 
 
 def card_config(config_dir: Path, card: str, data_dir: Path) -> CardConfig:

@@ -64,12 +64,21 @@ def test_an_unlisted_file_is_refused(app_bundle_dir: Path) -> None:
         load_bundle(app_bundle_dir)
 
 
-@pytest.mark.parametrize("version", ["1.1", "2.0"])
-def test_a_newer_format_is_refused(app_bundle_dir: Path, version: str) -> None:
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [
+        ("2.1", r"bundle format 2\.1 cannot be read by this runtime \(reads 2\.0 and older minor versions\); upgrade"),
+        ("3.0", r"bundle format 3\.0 cannot be read by this runtime"),
+        ("1.0", r"bundle format 1\.0 is older than this runtime reads \(2\.x\); re-export it from its run: "
+                r"scorecard export --run RUN_DIR"),
+        ("two", r"format_version must look like 'MAJOR\.MINOR'; got 'two'"),
+    ],
+)  # fmt: skip
+def test_a_format_of_another_version_is_refused(app_bundle_dir: Path, version: str, message: str) -> None:
     manifest = json.loads((app_bundle_dir / "manifest.json").read_text())
     manifest["format_version"] = version
     (app_bundle_dir / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(BundleError, match=rf"bundle format {version} cannot be read by this runtime"):
+    with pytest.raises(BundleError, match=message):
         load_bundle(app_bundle_dir)
 
 

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from tests.pii_guard import assert_no_pii, find_pii
@@ -14,7 +15,7 @@ from tests.raw_tables import N_ROWS, raw_tables, sources_config, write_tables
 
 from scorecard.config import DataConfig, PiiConfig, parse_config
 from scorecard.data.ingest import load_sources, validate_sources
-from scorecard.data.pii import apply_pii, keyed_hash, pii_actions
+from scorecard.data.pii import apply_pii, hmac_sql, keyed_hash, pii_actions
 from scorecard.data.schema import TABLES
 from scorecard.data.synth import write_portfolio
 from scorecard.errors import ConfigError
@@ -102,6 +103,17 @@ def test_keyed_hash_is_hmac_sha256_and_keeps_nulls(key: bytes) -> None:
     hashed = keyed_hash(values, key)
     expected = [None if v is None else hmac.new(key, v.encode(), hashlib.sha256).hexdigest() for v in values]
     assert hashed.tolist() == expected and hashed.index.tolist() == values.index.tolist()
+
+
+@pytest.mark.parametrize("key", [b"k", b"x" * 64, b"long key " * 20])
+def test_hmac_in_duckdb_gives_the_digests_of_keyed_hash(key: bytes) -> None:
+    values = ["a", None, "a", "ü-ñ", "1234", "", "it's"]
+    with duckdb.connect() as con:
+        rows = con.execute(
+            f"SELECT {hmac_sql('v', key)} FROM unnest(?) WITH ORDINALITY AS t(v, i) ORDER BY i", [values]
+        )
+        hashed = [r[0] for r in rows.fetchall()]
+    assert hashed == keyed_hash(pd.Series(values, dtype=object), key).tolist()
 
 
 def test_apply_pii_leaves_its_input_unchanged() -> None:

@@ -93,3 +93,20 @@ def test_flat_tables_are_validated(tmp_path: Path, capsys: pytest.CaptureFixture
         in captured.out.replace("\n", "")
     )
     assert "1 data problem(s) in 1 table(s)" in captured.err
+
+
+def test_a_ready_made_target_without_its_bad_value_is_found_before_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("H1_TEST_PII_KEY", "k")
+    tables = raw_tables()
+    del tables["loan_performance"]
+    apps = tables["applications"]
+    tables["applications"] = apps.assign(TARGET=["no"] * len(apps))
+    target = {"column": "TARGET", "bad_value": "yes"}
+    report = validate_card(_config(tmp_path, tables, target=target))  # type: ignore[arg-type]
+    assert [p.message for p in report.problems] == [
+        "applications.TARGET (target.column): no row matches target.bad_value 'yes'; the column holds ['no']"
+    ]
+    tables["applications"] = apps.assign(TARGET=["no", "yes"] * (len(apps) // 2) + ["no"] * (len(apps) % 2))
+    assert validate_card(_config(tmp_path, tables, target=target)).ok  # type: ignore[arg-type]

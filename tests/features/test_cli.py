@@ -106,3 +106,24 @@ def test_build_from_a_flat_table(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert run(["features", "build", "--config", str(tmp_path / "flat.yaml"), "--out", str(out)]) == 0
     assert "goods" in capsys.readouterr().out
     assert pd.read_parquet(out)["target"].tolist() == [1.0, 0.0, 0.0, 0.0]
+
+
+@pytest.mark.slow
+def test_a_build_no_card_can_train_on_writes_nothing(
+    small_portfolio_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A performance window longer than the history leaves every booked loan immature: one line, no file."""
+    config = _card_config("application", small_portfolio_dir, tmp_path)
+    raw = yaml.safe_load(config.read_text())
+    raw["target"]["performance_months"] = 60
+    raw["features"] = {"families": ["application"]}
+    config.write_text(yaml.safe_dump(raw))
+    out = tmp_path / "application.parquet"
+    assert run(["features", "build", "--config", str(config), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "application_card: no bad row to train on (goods 0, bads 0, indeterminates 0, immature " in err
+    assert (
+        "the target comes from loan_performance: 30+ DPD (target.bad_dpd) within target.performance_months 60 "
+        "of each row's date; a row is immature until that window has been reported; nothing written to "
+    ) in " ".join(err.split())
+    assert not out.exists()

@@ -9,6 +9,7 @@ import pytest
 
 from scorecard.errors import ConfigError, DataError
 from scorecard.features.build import build_modeling_table, extra_columns, required_tables
+from scorecard.features.reads import columns_read
 from tests.features.conftest import card_config
 
 FAMILIES = {"families": ["application", "bureau"]}
@@ -25,6 +26,9 @@ def test_ready_made_target_labels_rows_without_loan_performance(tiny: dict[str, 
         "application",
         features=FAMILIES,
         target={"column": "FLAG", "bad_value": ["Y", "D"], "indeterminate_values": ["X"]},
+        reject_inference={
+            "method": "fuzzy"
+        },  # rejects are told apart: the booking (decision, loan_id) is read
     )
     assert "loan_performance" not in required_tables(cfg)
     assert extra_columns(cfg) == {"applications": {"FLAG": "target.column"}}
@@ -43,6 +47,23 @@ def test_ready_made_target_labels_rows_without_loan_performance(tiny: dict[str, 
     assert table.target_summary == {"goods": 1, "bads": 2, "indeterminates": 1, "immature": 0, "rejects": 2}
     # the snapshot is still the canonical application date
     assert frame.loc["A2", "snapshot_date"] == pd.Timestamp("2023-04-20")
+
+
+def test_without_reject_inference_a_ready_target_needs_no_booking(tiny: dict[str, pd.DataFrame]) -> None:
+    cfg = card_config("application", features=FAMILIES, target={"column": "FLAG", "bad_value": "Y"})
+    assert {"decision", "loan_id", "declared_province"}.isdisjoint(columns_read(cfg)["applications"])
+    tables = _tables(tiny, FLAG=["Y", "N", None, "Y", None, "N"])
+    tables["applications"] = tables["applications"].drop(columns=["decision", "loan_id", "declared_province"])
+    table = build_modeling_table(tables, cfg)
+    assert table.frame.set_index("application_id")["target_status"].to_dict() == {
+        "A1": "bad",
+        "A2": "good",
+        "A3": "immature",  # no outcome and no booking to call it a reject
+        "A4": "bad",
+        "A5": "immature",
+        "A6": "good",
+    }
+    assert table.target_summary["rejects"] == 0
 
 
 def test_numeric_target_and_indeterminate_kept_as_good(tiny: dict[str, pd.DataFrame]) -> None:

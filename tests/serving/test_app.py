@@ -13,12 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from scorecard.bundle.export import write_bundle
 from scorecard.bundle.runtime import load_bundle
-from scorecard.serving.app import create_app
+from scorecard.serving.app import RecordCheck, create_app, request_schema
 from scorecard.serving.source import PathSource, Served
 from tests.bundle.conftest import documents
 
@@ -161,3 +164,36 @@ def test_the_cli_server_reloads_on_sighup(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def checks(tmp_path_factory: pytest.TempPathFactory) -> tuple[RecordCheck, Any]:
+    """The fast check and the plain jsonschema validator of the same bundle."""
+    bundle = load_bundle(_bundle(tmp_path_factory.mktemp("check") / "bundle"))
+    return RecordCheck(bundle), jsonschema.Draft202012Validator(request_schema(bundle))
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2),
+    max_leaves=4,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    record=st.one_of(
+        st.fixed_dictionaries({}, optional={k: _JSON_VALUES for k in [*GOOD, "extra"]}),
+        st.fixed_dictionaries({**{k: st.just(v) for k, v in GOOD.items()}, "age": _JSON_VALUES}),
+        _JSON_VALUES,
+    )
+)
+def test_the_fast_record_check_gives_jsonschemas_verdict_and_message(
+    checks: tuple[Any, Any], record: Any
+) -> None:
+    fast, reference = checks
+    error = next(iter(reference.iter_errors(record)), None)
+    expected = None
+    if error is not None:
+        expected = f"{'/'.join(str(p) for p in error.absolute_path) or '<record>'}: {error.message[:200]}"
+    assert fast.problem(record) == expected

@@ -15,8 +15,12 @@ from typing import Any
 
 from scorecard.errors import BundleError
 
-FORMAT_VERSION = "1.0"
-"""``major.minor``: a runtime reads bundles of its own major version and a minor version up to its own."""
+FORMAT_VERSION = "2.0"
+"""``major.minor``: a runtime reads bundles of its own major version and a minor version up to its own.
+
+2.0 (hard limits, the ``incomplete`` rule, knock-outs' ``if_missing``, credit limits, signing): a 1.x runtime
+would ignore rules that keep incomplete or impossible records from being approved, so it must refuse these
+bundles, and a 1.x bundle lacks them, so this runtime refuses it (re-export it from its run)."""
 
 MANIFEST = "manifest.json"
 SCHEMA = "schema.json"
@@ -44,11 +48,21 @@ def parse_version(text: str) -> tuple[int, int]:
     return int(major), int(minor)
 
 
-def is_readable(version: str) -> bool:
-    """True when this runtime can read a bundle written in ``version``."""
+def unreadable(version: str) -> str | None:
+    """Why this runtime cannot read a bundle written in ``version`` (None when it can)."""
     major, minor = parse_version(version)
     own_major, own_minor = parse_version(FORMAT_VERSION)
-    return major == own_major and minor <= own_minor
+    if major < own_major:
+        return (
+            f"bundle format {version} is older than this runtime reads ({own_major}.x); re-export it from its "
+            "run: scorecard export --run RUN_DIR"
+        )
+    if major > own_major or minor > own_minor:
+        return (
+            f"bundle format {version} cannot be read by this runtime (reads {FORMAT_VERSION} and older minor "
+            "versions); upgrade scorecard"
+        )
+    return None
 
 
 def _plain(value: Any, where: str) -> Any:

@@ -90,12 +90,9 @@ def verify(path: Path, files: dict[str, bytes]) -> tuple[dict[str, Any], dict[st
         raise BundleError(f"{path}: {fmt.MANIFEST} is not valid JSON ({exc})") from None
     if not isinstance(manifest, dict):
         raise BundleError(f"{path}: {fmt.MANIFEST} must be a JSON object; got a {type(manifest).__name__}")
-    version = str(manifest.get("format_version"))
-    if not fmt.is_readable(version):
-        raise BundleError(
-            f"{path}: bundle format {version} cannot be read by this runtime (reads {fmt.FORMAT_VERSION} "
-            "and older minor versions); upgrade scorecard"
-        )
+    why = fmt.unreadable(str(manifest.get("format_version")))
+    if why is not None:
+        raise BundleError(f"{path}: {why}")
     listed: dict[str, Any] = manifest.get("files") or {}
     if not isinstance(listed, dict):
         raise BundleError(

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 from scorecard.cli.output import console, print_table, progress, warning_line
+from scorecard.errors import DataError
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -22,7 +23,7 @@ def build(
 ) -> None:
     """Build the point-in-time modeling table; print row counts, the target summary and split sizes."""
     from scorecard.config import load_config
-    from scorecard.features.build import build_card_table, planned_steps
+    from scorecard.features.build import build_card_table, planned_steps, untrainable
     from scorecard.features.flat import load_flat_table
     from scorecard.features.splits import split_sizes
     from scorecard.features.stored import write_modeling_table
@@ -40,6 +41,9 @@ def build(
         bar.update(task, completed=total, description="done")
     for line in table.warnings:
         warning_line(line)
+    problem = untrainable(table, cfg)
+    if problem is not None:
+        raise DataError(f"{problem}; nothing written to {out}")
     write_modeling_table(table, cfg, out)
     frame = table.frame
     print_table(

@@ -19,8 +19,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import sqlglot
-from duckdb.func import FunctionNullHandling, PythonUDFType
-from duckdb.sqltypes import VARCHAR
 from sqlglot import exp
 
 from scorecard.config import (
@@ -33,7 +31,7 @@ from scorecard.config import (
     file_list,
 )
 from scorecard.data.files import FileSet, NoFiles, open_files, scan, skipped_lines
-from scorecard.data.pii import arrow_keyed_hash, hmac_key, pii_actions
+from scorecard.data.pii import hmac_key, hmac_sql, pii_actions
 from scorecard.data.schema import TABLES, CardNeeds, Column, PiiAction, SourceTables, TableSchema
 from scorecard.data.validation import (
     DateFormats,
@@ -151,10 +149,10 @@ def register_sources(
     extra = extra or {}
     report, present, tables = _check_sources(con, workdir, data, required, extra, lazy=True)
     report.raise_for_problems()
-    actions = _register_hmac(con, data, tables, present)
+    actions, key = _present_pii(data, tables, present)
     names = {}
     for table in tables:
-        relation = _canonical(con, data, required, extra, table, present, actions)
+        relation = _canonical(con, data, required, extra, table, present, actions, key)
         name = f"canonical_{table}"
         if _is_view(con, _mapped_name(table)) and "hash" not in {
             a for (t, _), a in actions.items() if t == table
@@ -180,10 +178,10 @@ def _ingest(
             except ConfigError as exc:
                 report.problems.append(Problem("pii", "data.pii.key_env", "config", None, 0, None, str(exc)))
         if fetch and report.ok:
-            actions = _register_hmac(con, data, tables, present)
+            actions, key = _present_pii(data, tables, present)
             frames = {
                 table: _frame(
-                    _canonical(con, data, required, extra, table, present, actions),
+                    _canonical(con, data, required, extra, table, present, actions, key),
                     _kept_columns(required, table, present, actions),
                 )
                 for table in tables
@@ -246,18 +244,12 @@ def _skipped(con: duckdb.DuckDBPyConnection, data: DataConfig, raw: _RawTables, 
     return notes
 
 
-def _register_hmac(
-    con: duckdb.DuckDBPyConnection, data: DataConfig, tables: list[str], present: Mapping[str, list[str]]
-) -> dict[tuple[str, str], PiiAction]:
-    """The PII action of each present PII column; registers ``scorecard_hmac`` (a vectorised HMAC over Arrow
-    batches) on ``con`` when a column is hashed."""
+def _present_pii(
+    data: DataConfig, tables: list[str], present: Mapping[str, list[str]]
+) -> tuple[dict[tuple[str, str], PiiAction], bytes]:
+    """The PII action of each present PII column, and the HMAC key (empty when nothing is hashed)."""
     actions = {k: a for k, a in pii_actions(data.pii, tables).items() if k[1] in present[k[0]]}
-    if "hash" in actions.values():
-        con.create_function(
-            "scorecard_hmac", arrow_keyed_hash(hmac_key(data.pii)), [VARCHAR], VARCHAR,
-            type=PythonUDFType.ARROW, null_handling=FunctionNullHandling.SPECIAL,
-        )  # fmt: skip
-    return actions
+    return actions, hmac_key(data.pii) if "hash" in actions.values() else b""
 
 
 def _kept_columns(
@@ -291,16 +283,17 @@ def _canonical(
     table: str,
     present: Mapping[str, list[str]],
     actions: Mapping[tuple[str, str], str],
+    key: bytes,
 ) -> duckdb.DuckDBPyRelation:
     """A mapped table as the engine reads it: the kept canonical columns cast to their types, PII hashed inside
-    DuckDB, then the extra source columns as they are."""
+    DuckDB with ``key`` (``pii.hmac_sql``), then the extra source columns as they are."""
     schema = TABLES[table]
     columns = _kept_columns(required, table, present, actions)
     kept = [c for c in extra.get(table, {}) if c in present[table]]
     formats = _date_formats(data.sources.get(table))  # type: ignore[call-overload]
     typed = typed_select(con, _mapped_name(table), replace(schema, columns=tuple(columns)), kept, formats)
     exprs = [
-        f"scorecard_hmac({quote(c.name)}) AS {quote(c.name)}"
+        f"{hmac_sql(quote(c.name), key)} AS {quote(c.name)}"
         if actions.get((table, c.name)) == "hash"
         else quote(c.name)
         for c in columns

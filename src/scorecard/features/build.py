@@ -269,6 +269,27 @@ def _target(engine: Engine, spine: Spine, sources: Sources, cfg: CardConfig) -> 
     return _TARGETS[cfg.card](spine, sources, cfg.target, as_of)
 
 
+def untrainable(table: ModelingTable, cfg: CardConfig) -> str | None:
+    """One line when no card can be trained on ``table`` (no bad or no good row), saying where the target came
+    from; None when it holds both."""
+    summary = table.target_summary
+    if summary.get("bads", 0) and summary.get("goods", 0):
+        return None
+    t = cfg.target
+    if cfg.data.flat_table is not None:
+        source = f"data.flat_table.target {cfg.data.flat_table.target!r}"
+    elif t.column is not None:
+        source = f"{ROW_TABLES[cfg.card][0]}.{t.column} (target.column)"
+    else:
+        source = (
+            f"loan_performance: {t.bad_dpd}+ DPD (target.bad_dpd) within target.performance_months "
+            f"{t.performance_months} of each row's date; a row is immature until that window has been reported"
+        )
+    counts = ", ".join(f"{k} {v:,}" for k, v in summary.items())
+    missing = "bad" if not summary.get("bads", 0) else "good"
+    return f"{cfg.name}: no {missing} row to train on ({counts}); the target comes from {source}"
+
+
 def _no_bads(engine: Engine, sources: Sources, cfg: CardConfig) -> str:
     """The error when no row of a ready-made target is bad: the values the column does hold."""
     table = ROW_TABLES[cfg.card][0]

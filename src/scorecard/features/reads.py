@@ -74,7 +74,8 @@ def configured_readers(cfg: CardConfig) -> tuple[list[Reader], list[Reader]]:
     """The card's readers split into those its config runs and those it does not (what absent data disables).
 
     The spine and the target read what the config makes them read (a ready-made target, an observation date
-    column, the active rule); custom features read what they declare.
+    column, the active rule; the declared province only for device features or a policy rule); custom features
+    read what they declare.
     """
     f = cfg.features
     custom_only = bool(f.custom) and not f.families and not f.include  # no default families then
@@ -84,7 +85,10 @@ def configured_readers(cfg: CardConfig) -> tuple[list[Reader], list[Reader]]:
     used_by = {a: [r.name for r in rules if r.field == a] for a in attributes.policy_attributes(cfg)}
     used, unused = split_readers(cfg.card, families, used_by)
     target = targets.ready_made_reads(cfg.card, cfg.target) if cfg.target.column else targets.READS[cfg.card]
-    configured = {"spine": spine.spine_reads(cfg), "target": target}
+    rows = spine.spine_reads(cfg)
+    if "device" not in families and "declared_province" not in used_by:  # nothing else reads it
+        rows = {t: tuple(c for c in cols if c != "declared_province") for t, cols in rows.items()}
+    configured = {"spine": rows, "target": target}
     used = [replace(r, reads=configured[r.kind]) if r.kind in configured else r for r in used]
     if custom.custom_defs(cfg):
         used.append(Reader("custom features", "family", "custom", custom.custom_reads(cfg)))

@@ -83,10 +83,13 @@ def observation_date(rows: ir.Table, canonical: str, target: TargetConfig) -> ir
 
 def spine_reads(cfg: CardConfig) -> dict[str, tuple[str, ...]]:
     """The columns the card's spine reads: ``READS`` without the canonical date when the target names the
-    observation date, and without the balance when any reported loan is active."""
+    observation date, without the booking (loan_id, decision) beside a ready-made target unless rejects are
+    inferred, and without the balance when any reported loan is active."""
     unread = set()
     if cfg.target.date_column is not None or cfg.target.anchor_date is not None:
         unread |= {"application_date", "entry_date"}
+    if cfg.card == "application" and cfg.target.column is not None and cfg.reject_inference.method == "none":
+        unread |= {"loan_id", "decision"}  # rows without an outcome are then immature, never rejects
     if cfg.features.observation.active == "reported":
         unread.add("balance")
     return {table: tuple(c for c in cols if c not in unread) for table, cols in READS[cfg.card].items()}
@@ -95,13 +98,12 @@ def spine_reads(cfg: CardConfig) -> dict[str, tuple[str, ...]]:
 def application_spine(sources: Sources, target: TargetConfig) -> Spine:
     """One row per application, at the application date (or the target's observation date)."""
     apps = require(sources, "applications", "the application card")
+    carried = [c for c in ("loan_id", "decision", "declared_province") if c in apps.columns]  # those read
     table = apps.select(
         "application_id",
         "customer_id",
+        *carried,
         snapshot_date=observation_date(apps, "application_date", target),
-        loan_id=apps.loan_id,
-        decision=apps.decision,
-        declared_province=apps.declared_province,
     )
     return Spine(table, ("application_id",), at_application=True)
 

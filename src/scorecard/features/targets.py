@@ -100,18 +100,20 @@ def ready_made_target(spine: Spine, sources: Sources, cfg: TargetConfig, card: s
     """Keys + target + target_status from the row table's own outcome column.
 
     bad: a ``bad_value``; indeterminate: an ``indeterminate_values`` value; good: any other known value;
-    no value: a reject when the application was not booked (application card), else immature.
+    no value: a reject when the application was not booked (application card, when its decision and loan_id
+    are mapped), else immature.
     """
     table, key = ROW_TABLES[card]
     rows = require(sources, table, "target.column")
     outcome = rows.select(key, _outcome=rows[cfg.column or ""])
-    booking = ("decision", "loan_id") if card == "application" else ()
-    t = spine.project(*booking).left_join(outcome, key)
-    bad = _matches(t._outcome, cfg.bad_values)
-    indeterminate = _matches(t._outcome, cfg.indeterminate_values)
+    booking = ("decision", "loan_id")
+    booked = card == "application" and set(booking) <= set(spine.table.columns)
+    t = spine.project(*(booking if booked else ())).left_join(outcome, key)
+    bad = matches_any(t._outcome, cfg.bad_values)
+    indeterminate = matches_any(t._outcome, cfg.indeterminate_values)
     unknown = (
         ibis.ifelse((t.decision == "approved") & t.loan_id.notnull(), "immature", "reject")
-        if card == "application"
+        if booked
         else ibis.literal("immature")
     )
     status = ibis.cases(
@@ -122,7 +124,7 @@ def ready_made_target(spine: Spine, sources: Sources, cfg: TargetConfig, card: s
     return t.select(*spine.keys, target=target, target_status=status)
 
 
-def _matches(value: ir.Value, wanted: list[Scalar]) -> ir.BooleanValue:
+def matches_any(value: ir.Value, wanted: list[Scalar]) -> ir.BooleanValue:
     """Whether ``value`` is one of ``wanted``, compared as numbers, booleans or text after the column's type."""
     dtype = value.type()
     if dtype.is_boolean():

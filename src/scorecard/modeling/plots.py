@@ -6,7 +6,7 @@ house style of ``plot_style``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,42 +63,30 @@ def score_distribution_plot(y: Any, score: Any, title: str = "Score distribution
     """Histograms of the score for goods and bads, each normalised to its own total."""
     target = np.asarray(y, dtype=float)
     values = np.asarray(score, dtype=float)
-    edges = np.histogram_bin_edges(values[np.isfinite(values)], bins=30).tolist()
-    fig = Figure(figsize=(6, 4.5), layout="constrained")
-    ax = fig.subplots()
-    for label, mask, color in (("goods", target == 0, GOOD), ("bads", target == 1, BAD)):
-        ax.hist(
-            values[mask],
-            bins=edges,
-            density=True,
-            alpha=0.5,
-            color=color,
-            label=f"{label} (n={mask.sum():,})",
-        )
-    ax.set(xlabel="score (higher = lower risk)", ylabel="density", title=title)
-    ax.legend()
-    return fig
+    groups = {"goods": values[target == 0], "bads": values[target == 1]}
+    return _score_histograms(groups, (GOOD, BAD), title, alpha=0.5)
 
 
 @styled
 def split_score_plot(scores: Mapping[str, Any], title: str = "Score distribution by split") -> Figure:
     """One histogram outline per split (e.g. train, test, oot), each normalised to its own rows, on shared bins."""
-    arrays = {label: np.asarray(values, dtype=float) for label, values in scores.items()}
-    arrays = {label: values[np.isfinite(values)] for label, values in arrays.items()}
-    pooled = np.concatenate([values for values in arrays.values() if len(values)] or [np.zeros(1)])
+    groups = {label: np.asarray(values, dtype=float) for label, values in scores.items()}
+    return _score_histograms(groups, PALETTE, title, histtype="step", linewidth=1.8)
+
+
+def _score_histograms(
+    groups: Mapping[str, np.ndarray], colors: Sequence[str], title: str, **style: Any
+) -> Figure:
+    """One density histogram per group of scores, on 30 bins shared by all; empty groups are left out."""
+    finite = {label: values[np.isfinite(values)] for label, values in groups.items()}
+    pooled = np.concatenate([values for values in finite.values() if len(values)] or [np.zeros(1)])
     edges = np.histogram_bin_edges(pooled, bins=30).tolist()
     fig = Figure(figsize=(6, 4.5), layout="constrained")
     ax = fig.subplots()
-    for (label, values), color in zip(arrays.items(), PALETTE, strict=False):
+    for (label, values), color in zip(finite.items(), colors, strict=False):
         if len(values):
             ax.hist(
-                values,
-                bins=edges,
-                density=True,
-                histtype="step",
-                linewidth=1.8,
-                color=color,
-                label=f"{label} (n={len(values):,})",
+                values, bins=edges, density=True, color=color, label=f"{label} (n={len(values):,})", **style
             )
     ax.set(xlabel="score (higher = lower risk)", ylabel="density", title=title)
     ax.legend()

@@ -45,17 +45,45 @@ def request_schema(bundle: Bundle) -> dict[str, Any]:
     }
 
 
-class _Validators:
-    """A compiled request validator per bundle served (rebuilt when a reload swaps the bundle)."""
+_PYTHON_TYPES = {"number": (int, float), "string": (str,), "boolean": (bool,), "null": (type(None),)}
 
-    def __init__(self) -> None:
-        self._for: Bundle | None = None
-        self._validator: Any = None
 
-    def __call__(self, bundle: Bundle) -> Any:
-        if bundle is not self._for:
-            self._for, self._validator = bundle, jsonschema.Draft202012Validator(request_schema(bundle))
-        return self._validator
+class RecordCheck:
+    """The request schema of one bundle, checked fast: a record whose keys and value types plainly match is
+    accepted in a few microseconds (exact Python types of parsed JSON, so ``True`` is not a number); any
+    other record goes to the full JSON Schema validator, whose first error is the answer. So the verdicts and
+    messages are jsonschema's own, without paying its ~0.3 ms per valid record."""
+
+    def __init__(self, bundle: Bundle) -> None:
+        schema = request_schema(bundle)
+        self.bundle = bundle
+        self._validator = jsonschema.Draft202012Validator(schema)
+        self._required = tuple(schema["required"])
+        self._types = {
+            name: frozenset(t for json_type in spec["type"] for t in _PYTHON_TYPES[json_type])
+            for name, spec in schema["properties"].items()
+        }
+
+    def problem(self, record: Any) -> str | None:
+        """None when the record matches the schema, else ``<field path>: <jsonschema's message>``."""
+        if type(record) is dict and self._plainly_valid(record):
+            return None
+        error = next(iter(self._validator.iter_errors(record)), None)
+        if error is None:
+            return None
+        where = "/".join(str(p) for p in error.absolute_path) or "<record>"
+        return f"{where}: {error.message[:200]}"
+
+    def _plainly_valid(self, record: dict[str, Any]) -> bool:
+        types = self._types
+        for name in self._required:
+            if name not in record:
+                return False
+        for name, value in record.items():
+            allowed = types.get(name)
+            if allowed is not None and type(value) not in allowed:
+                return False
+        return True
 
 
 def create_app(
@@ -65,7 +93,7 @@ def create_app(
     poll_seconds: float = 0.0,
 ) -> Starlette:
     """The app serving ``served``; SIGHUP reloads, and ``poll_seconds`` > 0 reloads when the source changes."""
-    validators = _Validators()
+    check: RecordCheck | None = None
 
     def reply(body: dict[str, Any], status: int = 200) -> JSONResponse:
         return JSONResponse({**body, "bundle": served.label}, status, headers={"X-Bundle": served.label})
@@ -88,13 +116,14 @@ def create_app(
         records = payload if isinstance(payload, list) else [payload]
         if len(records) > max_records:
             return reply({"error": f"{len(records)} records in one request; at most {max_records}"}, 413)
-        validator = validators(bundle)
+        nonlocal check
+        if check is None or check.bundle is not bundle:  # compiled once per bundle served
+            check = RecordCheck(bundle)
         for i, record in enumerate(records):
-            problem = next(iter(validator.iter_errors(record)), None)
+            problem = check.problem(record)
             if problem is not None:
-                where = "/".join(str(p) for p in problem.absolute_path) or "<record>"
                 at = f"record {i}: " if isinstance(payload, list) else ""
-                return reply({"error": f"{at}{where}: {problem.message[:200]}"}, 422)
+                return reply({"error": f"{at}{problem}"}, 422)
         results = [bundle.score_one(record) for record in records]
         return reply({"results": results} if isinstance(payload, list) else {"result": results[0]})
 
