@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import os
 from pathlib import Path
@@ -13,6 +15,7 @@ from scorecard.cli.app import run
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "configs" / "examples" / "berka" / "application.yaml"
+TRANSACTIONS = "trans_partial_first_49102_rows.asc.gz"
 REALDATA = os.environ.get("SCORECARD_REALDATA", "")
 pytestmark = [
     pytest.mark.realdata,
@@ -64,6 +67,24 @@ def test_berka_validates_builds_trains_and_exports(
     # district '?' markers read as missing: district 69 has no 1995 unemployment rate
     district = loans["account_id"].map(_asc("account").set_index("account_id")["district_id"])
     assert frame["district_unemployment_95"].isna().to_dict() == (district == "69").to_dict()
+
+    # the partial transaction piece, its cut-off last line dropped: only rows strictly before the loan date,
+    # the 90-day window counted back from it
+    lines = gzip.decompress((Path(REALDATA) / "berka" / TRANSACTIONS).read_bytes()).decode().splitlines()
+    tx = pd.read_csv(io.StringIO("\n".join(lines[:-1])), sep=";", dtype=str)
+    assert len(tx) == 49_102
+    tx = tx.merge(
+        loans.reset_index()[["loan_id", "account_id", "date"]], on="account_id", suffixes=("", "_loan")
+    )
+    tx["when"], tx["granted"] = (pd.to_datetime(tx[c], format="%y%m%d") for c in ("date", "date_loan"))
+    before = tx[tx.when < tx.granted]
+    recent = before[before.when >= before.granted - pd.Timedelta(days=90)]
+    history = before.groupby("loan_id")
+    counted = recent.groupby("loan_id").size().reindex(list(history.groups), fill_value=0)
+    assert frame["transactions_90d"].dropna().astype(int).to_dict() == counted.to_dict()
+    penalties = history.k_symbol.apply(lambda k: int((k == "SANKC. UROK").sum()))
+    assert frame["penalty_interest_count"].dropna().astype(int).to_dict() == penalties.to_dict()
+    assert len(penalties) == 160  # loans the piece reaches; the others' transaction features are missing
 
     run_dir = tmp_path / "run"
     assert run(["train", "--config", str(CONFIG), "--run-dir", str(run_dir), "--no-track"]) == 0

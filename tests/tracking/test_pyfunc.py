@@ -53,6 +53,7 @@ def test_a_missing_required_field_is_scored_as_incomplete_never_approved(model: 
     rows = pd.DataFrame([GOOD, GOOD]).drop(columns=["age"])
     scored = model.predict(rows)
     assert len(scored) == 2 and set(scored["decision"]) <= {"refer", "decline", "error"}
+    assert scored["warnings"].tolist() == ["age: field absent, scored as missing"] * 2  # says why
 
 
 @pytest.mark.parametrize(

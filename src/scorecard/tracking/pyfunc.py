@@ -1,8 +1,8 @@
 """The scorecard as an MLflow pyfunc model: a thin wrapper around the serving bundle.
 
 ``mlflow.pyfunc.load_model("models:/application_scorecard@champion").predict(frame)`` returns what the bundle
-runtime returns for the same rows (score, pd, grade, decision, reasons, status), because it *is* the bundle
-runtime. The model carries a copy of the ``scorecard`` package as its code, so it loads where only MLflow is
+runtime returns for the same rows (score, pd, grade, decision, limit, knockout, flags, reasons, warnings, status),
+because it *is* the bundle runtime. The model carries a copy of the ``scorecard`` package as its code, so it loads where only MLflow is
 installed, with the runtime the card was validated with. It is logged from code (``bundle_model.py``), never as
 a pickled object, with an environment that pins pip as well as the packages.
 """
@@ -35,7 +35,10 @@ OUTPUT_TYPES = {
     "grade": "string",
     "decision": "string",
     "limit": "double",
+    "knockout": "string",
+    "flags": "string",
     "reasons": "string",
+    "warnings": "string",
     "status": "string",
 }
 OUTPUT_SCHEMA = Schema([ColSpec(kind, name) for name, kind in OUTPUT_TYPES.items()])
