@@ -594,6 +594,12 @@ class BinningConfig(Strict):
     max_pvalue: float | None = Field(
         default=None, gt=0, lt=1, description="Adjacent bins must differ in event rate at this p-value."
     )
+    peak_valley: Literal["bic"] | None = Field(
+        default="bic",
+        description="With monotonic_trend auto_asc_desc, each numerical feature (no trends entry, no override) is "
+        "also binned with a peak / valley allowed and keeps those bins when their BIC on the training rows is lower "
+        "(a U-shape must earn its extra bins; see docs/modeling.md); null = monotone only.",
+    )
     cat_cutoff: float | None = Field(
         default=0.01, gt=0, lt=1, description="Rare categories grouped below this share."
     )
@@ -652,9 +658,31 @@ class ScalingConfig(Strict):
 
 
 class ModelConfig(Strict):
-    """Logistic regression on WOE values."""
+    """Logistic regression on WOE values, L2-penalised with ``C`` (as sklearn's: larger = weaker penalty)."""
 
-    C: float = Field(default=1e6, gt=0, description="Inverse regularisation strength; large = plain MLE.")
+    C: float | Literal["cv"] = Field(
+        default="cv",
+        description="Inverse L2 strength; 'cv' picks it from C_grid by cross-validated AUC on the training rows "
+        "(see docs/modeling.md); a number fixes it (1e6 = plain maximum likelihood).",
+    )
+    C_grid: list[float] = Field(
+        default_factory=lambda: [1e6, 10.0, 1.0, 0.3, 0.1],
+        min_length=1,
+        description="Values of C tried when C is 'cv'; ties go to the largest.",
+    )
+    cv_folds: int = Field(
+        default=5, ge=2, description="Stratified folds of the training rows that score each C_grid value."
+    )
+
+    @model_validator(mode="after")
+    def _positive_C(self) -> ModelConfig:
+        if self.C != "cv" and not self.C > 0:
+            raise ValueError(f"C must be > 0 or 'cv'; got {self.C}")
+        bad = [c for c in self.C_grid if not c > 0]
+        if bad:
+            raise ValueError(f"C_grid values must be > 0; got {bad}")
+        return self
+
     sign_check: Literal["flag", "drop"] = Field(
         default="drop",
         description="A coefficient whose sign contradicts its WOE: 'drop' refits without the feature, 'flag' keeps it and records it.",

@@ -270,3 +270,35 @@ def test_quantile_prebinning_is_a_speed_knob_with_similar_iv(sample, binner: Woe
     assert fast.bin_spec("util")["splits"] != binner.bin_spec("util")["splits"]
     with pytest.raises(ConfigError, match="prebinning_method must be one of"):
         WoeBinner(prebinning_method="kmeans").fit(X, y)
+
+
+# ---------------------------------------------------------------- peak / valley by BIC
+def _u_shaped(n: int, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """``u``: bad rate 5% in the middle, 45% at both ends; ``m``: bad rate rising with the value."""
+    rng = np.random.default_rng(seed)
+    u, m = rng.uniform(0, 1, n), rng.uniform(0, 1, n)
+    rate = 0.05 + 1.6 * (u - 0.5) ** 2 + 0.1 * m
+    return pd.DataFrame({"u": u, "m": m}), (rng.random(n) < rate).astype(int)
+
+
+def test_peak_valley_kept_only_where_bic_prefers_it() -> None:
+    X, y = _u_shaped(5_000)
+    monotone = WoeBinner(min_bin_size=0.02).fit(X, y)
+    shaped = WoeBinner(min_bin_size=0.02, peak_valley="bic").fit(X, y)
+    assert monotone.shapes_ == {} and monotone.trends_["u"] in ("ascending", "descending")
+    assert shaped.trends_["u"] == "valley" and shaped.trends_["m"] == "ascending"
+    assert list(shaped.shapes_) == ["u"]  # the monotone feature keeps its bins
+    assert shaped.shapes_["u"].startswith(
+        f"peak/valley bins ({len(shaped.binning_table('u')) - 2}) kept: BIC "
+    )
+    assert shaped.shapes_["u"].endswith(f"of the monotone bins ({len(monotone.binning_table('u')) - 2})")
+    assert shaped.iv_["u"] > 2 * monotone.iv_["u"]
+    pd.testing.assert_frame_equal(shaped.binning_table("m"), monotone.binning_table("m"))
+
+
+def test_peak_valley_leaves_features_with_a_trends_entry_alone() -> None:
+    X, y = _u_shaped(5_000)
+    binner = WoeBinner(min_bin_size=0.02, peak_valley="bic", trends={"u": "auto_asc_desc"}).fit(X, y)
+    assert binner.shapes_ == {} and binner.trends_["u"] in ("ascending", "descending")
+    with pytest.raises(ConfigError, match="WoeBinner: peak_valley must be None or 'bic'; got 'aic'"):
+        WoeBinner(peak_valley="aic").fit(X, y)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,11 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
 
 from scorecard.errors import ConfigError
 from scorecard.modeling.binning import WoeBinner
+from scorecard.modeling.logit import fit_logit
 from scorecard.modeling.points import Scaling
 from scorecard.modeling.scorecard import INTERCEPT, Scorecard
 from scorecard.modeling.selection import FeatureSelector
@@ -208,6 +211,66 @@ def test_invalid_sign_check_is_a_config_error(sample) -> None:
     X, y = sample
     with pytest.raises(ConfigError, match="sign_check must be 'flag' or 'drop'; got 'warn'"):
         Scorecard(sign_check="warn").fit(X, y)
+
+
+# ---------------------------------------------------------------- C by cross-validation
+def _noisy(n: int = 300, seed: int = 3) -> tuple[pd.DataFrame, np.ndarray]:
+    """One weak signal among ten noise columns: a small sample where shrinkage can pay."""
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(rng.normal(size=(n, 11)), columns=[f"x{i}" for i in range(11)])
+    y = (rng.random(n) < 1 / (1 + np.exp(-(-1.0 + 0.6 * X["x0"])))).astype(int).to_numpy()
+    return X, y
+
+
+def test_cv_picks_the_grid_value_with_the_best_fold_auc_and_refits_with_it() -> None:
+    X, y = _noisy()
+    selector = FeatureSelector(min_iv=0.0, max_correlation=0.95, max_vif=None, max_features=None)
+    card = Scorecard(selector=selector, C="cv", C_grid=(1.0, 1e6, 0.1), sign_check="flag", random_state=5)
+    card.fit(X, y)
+    assert list(card.cv_auc_.index) == [1e6, 1.0, 0.1]  # strongest penalty last
+    assert card.cv_auc_.idxmax() == card.C_
+    # each score is the mean validation AUC of a fit on the other folds, on the binner's WOE
+    woe = card.binner_.transform(X)[list(card.selector_.selected_)].to_numpy()
+    for C in (1e6, 0.1):
+        aucs = [
+            roc_auc_score(y[val], fit_logit(woe[fit], y[fit], C=C).predict_proba(woe[val]))
+            for fit, val in StratifiedKFold(5, shuffle=True, random_state=5).split(woe, y)
+        ]
+        assert card.cv_auc_[C] == pytest.approx(np.mean(aucs))
+    # the card is then fitted on every row with the chosen C, as a fixed-C card is
+    fixed = Scorecard(selector=selector, C=card.C_, sign_check="flag").fit(X, y)
+    np.testing.assert_allclose(card.logit_.params, fixed.logit_.params)
+    assert fixed.C_ == card.C_ and fixed.cv_auc_.empty
+    # a stronger penalty shrinks the coefficients
+    shrunk = Scorecard(selector=selector, C=0.1, sign_check="flag").fit(X, y)
+    assert (
+        np.abs(shrunk.logit_.coef).sum()
+        < np.abs(Scorecard(selector=selector, sign_check="flag").fit(X, y).logit_.coef).sum()
+    )
+
+
+def test_cv_ties_go_to_the_weakest_penalty() -> None:
+    X, y = _noisy()
+    card = Scorecard(C="cv", C_grid=(1e6, 1e7), random_state=0).fit(X, y)
+    # both values are plain maximum likelihood to many digits: the fold AUCs tie and the larger C wins
+    assert card.cv_auc_[1e7] == pytest.approx(card.cv_auc_[1e6])
+    assert card.C_ == 1e7
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"C": 0}, "C must be > 0 or 'cv'; got 0"),
+        ({"C": "auto"}, "C must be > 0 or 'cv'; got 'auto'"),
+        ({"C": "cv", "C_grid": ()}, "C_grid must hold values > 0; got ()"),
+        ({"C": "cv", "C_grid": (1.0, -1.0)}, "C_grid must hold values > 0; got (1.0, -1.0)"),
+        ({"C": "cv", "cv_folds": 1}, "cv_folds must be an integer >= 2; got 1"),
+    ],
+)
+def test_invalid_C_settings_are_config_errors(sample, params: dict[str, Any], message: str) -> None:
+    X, y = sample
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        Scorecard(**params).fit(X, y)
 
 
 # ---------------------------------------------------------------- real data sanity

@@ -57,7 +57,10 @@ class WoeBinner(TransformerMixin, BaseEstimator):
     ``monotonic_trend`` for every numerical feature unless ``trends`` names one; ``special_codes`` are
     numerical values kept in their own bin, joined by the sentinels found per feature when
     ``detect_special_codes``; ``max_pvalue`` requires adjacent bins to differ in event rate at that
-    significance (so a small bin is kept only when its risk differs); ``cat_cutoff`` groups categories rarer than that share;
+    significance (so a small bin is kept only when its risk differs); ``peak_valley="bic"`` also bins each
+    numerical feature left to ``auto_asc_desc`` with a peak / valley allowed (optbinning's ``auto``) and keeps
+    that binning when its BIC on the training rows is lower (``shapes_`` says where and by how much);
+    ``cat_cutoff`` groups categories rarer than that share;
     ``categorical_features`` None infers them from dtype (object, string, category);
     ``overrides`` a YAML path or mapping (see ``scorecard.modeling.overrides``); ``n_jobs`` threads for
     BinningProcess; ``prebinning_method`` "cart" (optbinning's default) or "quantile" (about 7x faster on
@@ -80,6 +83,7 @@ class WoeBinner(TransformerMixin, BaseEstimator):
         prebinning_method: str = "cart",
         detect_special_codes: bool = True,
         max_pvalue: float | None = None,
+        peak_valley: str | None = None,
     ) -> None:
         self.max_n_prebins = max_n_prebins
         self.max_n_bins = max_n_bins
@@ -94,6 +98,7 @@ class WoeBinner(TransformerMixin, BaseEstimator):
         self.prebinning_method = prebinning_method
         self.detect_special_codes = detect_special_codes
         self.max_pvalue = max_pvalue
+        self.peak_valley = peak_valley
 
     @classmethod
     def from_config(
@@ -114,6 +119,7 @@ class WoeBinner(TransformerMixin, BaseEstimator):
             prebinning_method=binning.prebinning_method,
             detect_special_codes=binning.detect_special_codes,
             max_pvalue=binning.max_pvalue,
+            peak_valley=binning.peak_valley,
         )
 
     # ------------------------------------------------------------------ fit
@@ -203,6 +209,22 @@ class WoeBinner(TransformerMixin, BaseEstimator):
                 "reason": override.reason,
                 "source": source,
             }
+
+        self.shapes_: dict[str, str] = {}
+        if self.peak_valley == "bic" and self.monotonic_trend == "auto_asc_desc":
+            for col in kept:
+                if col in self.categorical_ or col in overrides or col in (self.trends or {}):
+                    continue
+                monotone = process.get_binned_variable(col)
+                shaped = self._refit(col, fit_params[col], data[col], target, monotonic_trend="auto")
+                bic_monotone, bic_shaped = _bic(monotone), _bic(shaped)
+                if bic_shaped < bic_monotone:
+                    process.update_binned_variable(col, shaped)
+                    self.shapes_[col] = (
+                        f"peak/valley bins ({len(shaped.splits) + 1}) kept: BIC {bic_shaped:.1f} < "
+                        f"{bic_monotone:.1f} of the monotone bins ({len(monotone.splits) + 1})"
+                    )
+                    log.info("WoeBinner: %r %s", col, self.shapes_[col])
 
         self.binning_process_ = process
         self.features_ = kept
@@ -375,6 +397,8 @@ class WoeBinner(TransformerMixin, BaseEstimator):
             )
         if self.max_pvalue is not None and not 0 < self.max_pvalue < 1:
             raise ConfigError(f"{name}: max_pvalue must be None or in (0, 1); got {self.max_pvalue!r}")
+        if self.peak_valley not in (None, "bic"):
+            raise ConfigError(f"{name}: peak_valley must be None or 'bic'; got {self.peak_valley!r}")
 
     def _feature_specials(self, col: str, values: pd.Series, override: BinningOverride | None) -> list[float]:
         """The feature's special codes: its override's, else the declared ones plus those detected."""
@@ -613,6 +637,23 @@ class WoeBinner(TransformerMixin, BaseEstimator):
         if missing:
             raise InvalidInput(f"X lacks fitted feature columns: {missing}")
         return frame
+
+
+def _bic(optb: OptimalBinning) -> float:
+    """BIC of a fitted binning as a model of the target: each non-empty bin (special and missing included) one
+    event rate, so ``-2 log-likelihood + bins * ln(rows)``."""
+    table = optb.binning_table.build(add_totals=False)
+    bads = table["Event"].to_numpy(dtype=float)
+    goods = table["Non-event"].to_numpy(dtype=float)
+    rows = bads + goods
+    used = rows > 0
+    bads, goods, rows = bads[used], goods[used], rows[used]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loglik = (
+            np.where(bads > 0, bads * np.log(bads / rows), 0.0).sum()
+            + np.where(goods > 0, goods * np.log(goods / rows), 0.0).sum()
+        )
+    return float(-2 * loglik + used.sum() * np.log(rows.sum()))
 
 
 def _bins_text(optb: OptimalBinning) -> str:

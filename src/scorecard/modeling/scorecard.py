@@ -4,6 +4,8 @@ Higher score = lower risk. The logistic regression models P(bad) on WOE values; 
 ``ln(goods share / bads share)`` (higher = safer), every coefficient is expected to be negative. A positive
 coefficient contradicts the feature's own univariate evidence: ``sign_check="drop"`` removes the worst such
 feature (largest z) and refits until none is left (forced features are only flagged); ``"flag"`` keeps them.
+``C="cv"`` picks the L2 strength from ``C_grid`` by stratified k-fold AUC on the training rows (the sign check
+runs in every fold), then refits on all of them with the chosen value (``C_``, scores in ``cv_auc_``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import Tags
 from sklearn.utils.validation import check_is_fitted
 
@@ -33,12 +37,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 INTERCEPT = "(intercept)"
+C_GRID = (1e6, 10.0, 1.0, 0.3, 0.1)
 
 
 class Scorecard(ClassifierMixin, BaseEstimator):
     """Meta-estimator on raw features: ``binner`` (default ``WoeBinner()``), ``selector`` (default
-    ``FeatureSelector()``), logistic regression with inverse L2 strength ``C``, and points scaling by
-    ``pdo`` / ``base_score`` / ``base_odds`` (good:bad odds)."""
+    ``FeatureSelector()``), logistic regression with inverse L2 strength ``C`` (a number, or ``"cv"`` to pick
+    it from ``C_grid`` by ``cv_folds``-fold AUC with ``random_state``), and points scaling by ``pdo`` /
+    ``base_score`` / ``base_odds`` (good:bad odds)."""
 
     def __init__(
         self,
@@ -47,8 +53,11 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         pdo: float = 20,
         base_score: float = 600,
         base_odds: float = 50,
-        C: float = 1e6,
+        C: float | str = 1e6,
         sign_check: str = "drop",
+        C_grid: Sequence[float] = C_GRID,
+        cv_folds: int = 5,
+        random_state: int = 0,
     ) -> None:
         self.binner = binner
         self.selector = selector
@@ -57,6 +66,9 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.base_odds = base_odds
         self.C = C
         self.sign_check = sign_check
+        self.C_grid = C_grid
+        self.cv_folds = cv_folds
+        self.random_state = random_state
 
     @classmethod
     def from_config(cls, card: CardConfig, categorical_features: Sequence[str] | None = None) -> Scorecard:
@@ -69,14 +81,16 @@ class Scorecard(ClassifierMixin, BaseEstimator):
             base_odds=card.scaling.base_odds,
             C=card.model.C,
             sign_check=card.model.sign_check,
+            C_grid=tuple(card.model.C_grid),
+            cv_folds=card.model.cv_folds,
+            random_state=card.split.seed,
         )
 
     def fit(self, X: Any, y: Any) -> Scorecard:
         """Bin, select, fit the logistic regression, check signs and scale to integer points."""
         if self.sign_check not in ("flag", "drop"):
             raise ConfigError(f"Scorecard: sign_check must be 'flag' or 'drop'; got {self.sign_check!r}")
-        if not self.C > 0:
-            raise ConfigError(f"Scorecard: C must be > 0; got {self.C!r}")
+        self._check_C()
         self.scaling_ = Scaling(float(self.pdo), float(self.base_score), float(self.base_odds))
         frame = as_frame(X)
         target = binary_target(y)
@@ -101,23 +115,12 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         )
         self.fit_seconds_["selection"] = time.perf_counter() - started - self.fit_seconds_["binning"]
 
-        forced = set(self.selector_.force_include)
-        features = list(self.selector_.selected_)
-        self.sign_dropped_: dict[str, str] = {}
-        while True:
-            fit = fit_logit(woe[features].to_numpy(), target, C=self.C)
-            wrong = [(fit.z[i + 1], f) for i, f in enumerate(features) if fit.coef[i] > 0 and f not in forced]
-            if self.sign_check == "flag" or not wrong:
-                break
-            z, worst = max(wrong)
-            if len(features) == 1:
-                raise ModelError(
-                    f"Scorecard: the only remaining feature {worst!r} has a positive coefficient (z={z:.2f}), "
-                    "against its WOE; no sound model is left (check the binning or set sign_check='flag')"
-                )
-            self.sign_dropped_[worst] = f"coefficient {fit.coef[features.index(worst)]:+.4f} (z={z:.2f}) > 0"
-            log.info("Scorecard drops %r: wrong sign, %s", worst, self.sign_dropped_[worst])
-            features.remove(worst)
+        selected = list(self.selector_.selected_)
+        self.cv_auc_ = self._cv_auc(woe, target, selected) if self.C == "cv" else pd.Series(dtype=float)
+        self.C_ = float(self.cv_auc_.idxmax()) if self.cv_auc_.notna().any() else self._fixed_C()
+        features, fit, self.sign_dropped_ = self._signed_fit(woe, target, selected, self.C_)
+        for worst, why in self.sign_dropped_.items():
+            log.info("Scorecard drops %r: wrong sign, %s", worst, why)
         if not fit.converged:
             log.warning("Scorecard: logistic regression did not converge in %d iterations", fit.n_iter)
         self.logit_: LogitFit = fit
@@ -144,6 +147,64 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.classifier_tags.multi_class = False
         return tags
+
+    def _check_C(self) -> None:
+        if self.C == "cv":
+            grid = list(self.C_grid)
+            if not grid or not all(isinstance(c, float | int) and c > 0 for c in grid):
+                raise ConfigError(f"Scorecard: C_grid must hold values > 0; got {self.C_grid!r}")
+            if not isinstance(self.cv_folds, int) or self.cv_folds < 2:
+                raise ConfigError(f"Scorecard: cv_folds must be an integer >= 2; got {self.cv_folds!r}")
+        elif isinstance(self.C, str) or not self.C > 0:
+            raise ConfigError(f"Scorecard: C must be > 0 or 'cv'; got {self.C!r}")
+
+    def _fixed_C(self) -> float:
+        """``C`` when given as a number; with ``"cv"`` and too few bads or goods to fold, the grid's largest."""
+        return max(float(c) for c in self.C_grid) if self.C == "cv" else float(self.C)
+
+    def _signed_fit(
+        self, woe: pd.DataFrame, target: np.ndarray, features: list[str], C: float
+    ) -> tuple[list[str], LogitFit, dict[str, str]]:
+        """Fit, then (``sign_check="drop"``) drop the worst wrong-sign feature and refit until none is left."""
+        forced = set(self.selector_.force_include)
+        features = list(features)
+        dropped: dict[str, str] = {}
+        while True:
+            fit = fit_logit(woe[features].to_numpy(), target, C=C)
+            wrong = [(fit.z[i + 1], f) for i, f in enumerate(features) if fit.coef[i] > 0 and f not in forced]
+            if self.sign_check == "flag" or not wrong:
+                return features, fit, dropped
+            z, worst = max(wrong)
+            if len(features) == 1:
+                raise ModelError(
+                    f"Scorecard: the only remaining feature {worst!r} has a positive coefficient (z={z:.2f}), "
+                    "against its WOE; no sound model is left (check the binning or set sign_check='flag')"
+                )
+            dropped[worst] = f"coefficient {fit.coef[features.index(worst)]:+.4f} (z={z:.2f}) > 0"
+            features.remove(worst)
+
+    def _cv_auc(self, woe: pd.DataFrame, target: np.ndarray, features: list[str]) -> pd.Series:
+        """Mean validation AUC of each ``C_grid`` value over stratified folds of the training rows (NaN when a
+        fold leaves no sound model); empty when a class has fewer rows than two folds need."""
+        folds = min(self.cv_folds, int(target.sum()), int(len(target) - target.sum()))
+        grid = sorted({float(c) for c in self.C_grid}, reverse=True)  # ties go to the weaker penalty
+        if folds < 2:
+            return pd.Series(dtype=float)
+        splits = list(StratifiedKFold(folds, shuffle=True, random_state=self.random_state).split(woe, target))
+        scores = {}
+        for C in grid:
+            aucs = []
+            for fit_idx, val_idx in splits:
+                try:
+                    kept, fit, _ = self._signed_fit(woe.iloc[fit_idx], target[fit_idx], features, C)
+                except ModelError:
+                    aucs.append(np.nan)
+                    continue
+                aucs.append(
+                    roc_auc_score(target[val_idx], fit.predict_proba(woe.iloc[val_idx][kept].to_numpy()))
+                )
+            scores[C] = float(np.mean(aucs))
+        return pd.Series(scores, name="cv_auc", dtype=float).rename_axis("C")
 
     # ----------------------------------------------------------- prediction
     def decision_function(self, X: Any) -> np.ndarray:

@@ -321,7 +321,8 @@ def train_card(
     fit_details = {
         "binning": f"{kept} features binned, {len(card_model.binner_.dropped_)} dropped",
         "selection": f"{len(card_model.selector_.selected_)} of {kept} selected",
-        "fit": f"{len(card_model.features_)} features in the card, {len(card_model.sign_dropped_)} wrong-sign drops",
+        "fit": f"{len(card_model.features_)} features in the card, {len(card_model.sign_dropped_)} wrong-sign drops, "
+        f"C={card_model.C_:g}",
     }
     for name, seconds in card_model.fit_seconds_.items():
         steps.add(StepDone(name, seconds, fit_details[name]))
@@ -331,7 +332,11 @@ def train_card(
         f"selection dropped {feature}: {rule} ({detail})"
         for feature, rule, detail in zip(dropped["feature"], dropped["rule"], dropped["detail"], strict=True)
     ]
+    decisions += [f"binning {feature}: {why}" for feature, why in card_model.binner_.shapes_.items()]
     decisions += [f"sign check dropped {feature}: {why}" for feature, why in card_model.sign_dropped_.items()]
+    if len(card_model.cv_auc_):
+        scores = ", ".join(f"{c:g}: {auc:.4f}" for c, auc in card_model.cv_auc_.items())
+        decisions.append(f"model C={card_model.C_:g} chosen by cross-validated AUC ({scores})")
     if not card_model.features_:
         raise ModelError(
             f"{config.name}: no feature survived selection; see the selection log ({len(selection)} candidates)"
