@@ -65,7 +65,8 @@ def tiled(data_dir: Path, n: int, base: int, seed: int) -> Path:
     source = portfolio(data_dir, base, seed)
     partial = folder.with_name(folder.name + ".partial")
     partial.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(config={"enable_progress_bar": False}) as con:
+    with duckdb.connect() as con:
+        con.execute("SET enable_progress_bar = false")
         span = {}
         for prefix, (_, columns) in SEQUENTIAL_KEYS.items():
             found = [

@@ -10,12 +10,14 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("SCORECARD_PII_KEY", "test-only-pii-key")
+# one setting for the public datasets, so configs that read ${SCORECARD_REALDATA} (the Berka example) find them too
+os.environ.setdefault("SCORECARD_REALDATA", str(REPO_ROOT.parent / "shared" / "data"))
 
 
 @pytest.fixture(scope="session")
 def realdata_dir() -> Path:
     """The public credit datasets (SCORECARD_REALDATA, default ../shared/data); skip when absent."""
-    path = Path(os.environ.get("SCORECARD_REALDATA", REPO_ROOT.parent / "shared" / "data"))
+    path = Path(os.environ["SCORECARD_REALDATA"])
     if not path.is_dir():
         pytest.skip(f"real datasets not found at {path} (set SCORECARD_REALDATA)")
     return path

@@ -16,13 +16,13 @@ from scorecard.cli.app import run
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "configs" / "examples" / "berka" / "application.yaml"
 TRANSACTIONS = "trans_partial_first_49102_rows.asc.gz"
-REALDATA = os.environ.get("SCORECARD_REALDATA", "")
+REALDATA = os.environ["SCORECARD_REALDATA"]  # tests/conftest.py defaults it to ../shared/data
 pytestmark = [
     pytest.mark.realdata,
     pytest.mark.slow,
     pytest.mark.skipif(
         not (Path(REALDATA) / "berka" / "loan.asc").is_file(),
-        reason="needs the public datasets: set SCORECARD_REALDATA to a folder holding berka/",
+        reason=f"needs the public datasets: no berka/ in {REALDATA} (set SCORECARD_REALDATA)",
     ),
 ]
 

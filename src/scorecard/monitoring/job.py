@@ -35,7 +35,9 @@ class WatchedModel:
 
 
 def _read(path: Path, config: CardConfig) -> pd.DataFrame:
-    """A batch file; for a flat-table card it is in the flat table's layout, shaped like the development table."""
+    """A batch file. A flat-table card's batch may come in the flat table's own layout, which is shaped like the
+    development table, or already in that shape (a modeling table or development sample: ``snapshot_date`` and a
+    0/1 ``target`` instead of the flat table's own date and target columns)."""
     from scorecard.data.ingest import read_table
 
     flat = config.data.flat_table
@@ -43,7 +45,12 @@ def _read(path: Path, config: CardConfig) -> pd.DataFrame:
         return read_table(path)
     from scorecard.features.flat import flat_batch
 
-    return flat_batch(read_table(path, options=flat), flat.model_copy(update={"path": path}))
+    raw = read_table(path, options=flat)
+    columns = set(raw.columns)
+    developed = "snapshot_date" in columns and (
+        flat.date_column != "snapshot_date" or (flat.target not in columns and "target" in columns)
+    )
+    return raw if developed else flat_batch(raw, flat.model_copy(update={"path": path}))
 
 
 def _with_dates(frame: pd.DataFrame, column: str) -> pd.DataFrame:

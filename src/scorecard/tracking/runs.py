@@ -251,19 +251,6 @@ def log_data(card: TrainedCard) -> None:
     mlflow.log_params(fingerprints)
 
 
-def log_trained_card(card: TrainedCard, bundle_dir: Path | str) -> str:
-    """Log ``card`` and its bundle into the active run (one is started in the configured store if none is).
-
-    Returns the run id; nothing is registered (``train_and_log`` logs and registers).
-    """
-    if mlflow.active_run() is not None:
-        return log_card(card, Path(bundle_dir)).run_id
-    client = connect(card.config)
-    experiment = experiment_id(client, experiment_name(card.config))
-    with tracked_run(client, experiment, run_name=run_name(card.config), tags=run_tags(card.config)):
-        return log_card(card, Path(bundle_dir)).run_id
-
-
 def log_card(card: TrainedCard, bundle_dir: Path) -> LoggedCard:
     """Log ``card`` and its bundle into the active run; says where its models landed."""
     run_id = mlflow.active_run().info.run_id  # type: ignore[union-attr]
