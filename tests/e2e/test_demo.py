@@ -21,7 +21,7 @@ from tests.pii_guard import assert_no_pii
 from tests.reports.browser import MONITORING_HEADINGS, assert_shown_whole, chromium
 
 REPO = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
 
 
 @pytest.fixture(scope="module")

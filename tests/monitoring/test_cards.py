@@ -16,7 +16,10 @@ from scorecard.features.build import build_modeling_table
 from scorecard.modeling.train import train_card
 from scorecard.monitoring.run import EXIT_CODES
 
-pytestmark = pytest.mark.slow  # features and a trained card per card type
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.xdist_group("monitor_cards"),
+]  # features and a trained card per card type
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 

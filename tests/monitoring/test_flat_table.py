@@ -20,7 +20,10 @@ from scorecard.features.flat import load_flat_table
 from scorecard.modeling.train import train_card
 from scorecard.monitoring.job import run_job
 
-pytestmark = pytest.mark.slow  # two small cards trained: about 20 s
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.xdist_group("flat_monitor"),
+]  # two small cards trained: about 20 s
 
 
 def _lender_layout(n: int, seed: int, shift: float = 0.0) -> pd.DataFrame:

@@ -21,7 +21,10 @@ from scorecard.features.build import build_modeling_table
 from scorecard.modeling.train import train_card
 from scorecard.monitoring.run import monitor
 
-pytestmark = pytest.mark.slow  # one synthetic portfolio, features and a trained card: about 30 s
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.xdist_group("drift"),
+]  # one synthetic portfolio, features and a trained card: about 30 s
 
 N_APPLICATIONS = 40_000
 CHANGED = "bureau_inq_3m"  # synth_model.DRIFTED_RELATIONSHIP: inquiries in the 3 months before application

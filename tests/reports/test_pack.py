@@ -18,7 +18,7 @@ from scorecard.reports.pack import SECTIONS, build_pack, write_pack
 from tests.bundle.conftest import portfolio_card
 from tests.reports.browser import MONITORING_HEADINGS, assert_shown_whole, chromium
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("pack")]
 
 
 @pytest.fixture(scope="module")

@@ -165,10 +165,13 @@ def test_train_register_promote_load_rollback(
     tags = client.get_model_version(name, "2").tags
     assert tags["champion.reason"] == reason
     assert tags["champion.gates_passed"] == "false" and tags["champion.previous"] == "1"
-    assert forced.report is not None and forced.report.failed == ["min oot gini"]
-    # the weak candidate's out-of-time targets are 80% coin flips, so on that sample the champion is no better:
-    # the drop gate compares both bundles on the same rows and passes; the override is for the minimum Gini
+    assert forced.report is not None and "min oot gini" in forced.report.failed
+    assert set(forced.report.failed) <= {"min oot gini", "max gini drop vs champion"}
+    # the weak candidate's out-of-time targets are 80% coin flips: the drop gate compares both bundles on those
+    # same rows, and its verdict follows the measured drop (on so noisy a sample it can go either way)
     drop = _gate(forced.report, "max gini drop vs champion")
+    assert drop.value is not None and drop.limit is not None
+    assert drop.passed == (drop.value <= drop.limit + 1e-4)  # the value is rounded to 4 places
     sample = second.card.table.frame.query("split == 'oot'")
 
     def gini(bundle_dir: Path | None) -> float:
