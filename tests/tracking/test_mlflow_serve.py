@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from scorecard.tracking import registry
 from scorecard.tracking.pyfunc import OUTPUT_TYPES, log_bundle_model
 from scorecard.tracking.store import quiet_mlflow
 from tests.bundle.conftest import documents, write
+from tests.processes import stop_group
 
 NAME = "hand_card"
 START_SECONDS = 300  # MLflow's server starts in ~20 s on an idle machine, a minute on a loaded one
@@ -95,11 +95,6 @@ def test_mlflow_models_serve_answers_for_the_champion(tmp_path: Path) -> None:
         unnamed = httpx.post(f"{url}/invocations", json={"instances": [list(GOOD.values())]}, timeout=60)
         assert unnamed.status_code == 400 and HASHED_ID not in unnamed.text  # no input value echoed
     finally:
-        os.killpg(server.pid, signal.SIGTERM)  # MLflow's CLI and the uvicorn it started, nothing else
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop_group(server, grace=30)  # MLflow's CLI and the uvicorn it started
         log.close()
         mlflow.set_tracking_uri(None)
