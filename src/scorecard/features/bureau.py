@@ -8,6 +8,7 @@ asked for are computed, from only the columns they read (``reads``).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from functools import partial
 
 import ibis
 import ibis.expr.types as ir
@@ -90,8 +91,8 @@ def bureau_features(
     t = base.left_join(lines, keys).left_join(inquiries, keys)
     has_file = t.n_tradelines.notnull() | t.n_inquiries.notnull()
     snap = t.snapshot_date
-    formulas = {
-        **{f"bureau_inq_{m}m": lambda m=m: t[f"inq_{m}m"].fill_null(0) for m in INQUIRY_WINDOWS},
+    formulas: dict[str, Callable[[], ir.Value]] = {
+        **{f"bureau_inq_{m}m": partial(_count, t, f"inq_{m}m") for m in INQUIRY_WINDOWS},
         "bureau_lenders_inq_3m": lambda: t.lenders_3m.fill_null(0),
         "bureau_open_tradelines": lambda: t.open_tradelines.fill_null(0),
         "bureau_total_limit": lambda: t.open_limit.fill_null(0),
@@ -110,6 +111,10 @@ def bureau_features(
             for name in wanted
         },
     )
+
+
+def _count(t: ir.Table, column: str) -> ir.Value:
+    return t[column].fill_null(0)
 
 
 def _summaries(names: Collection[str] | None) -> list[str]:

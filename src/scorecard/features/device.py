@@ -10,7 +10,7 @@ from only the columns they read (``reads``).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 import ibis
 import ibis.expr.types as ir
@@ -81,7 +81,7 @@ def device_features(spine: Spine, sources: Sources, names: Collection[str] | Non
         t = t.left_join(_customers_on_anchor_device(base, anchor, events, keys), keys)
     if "device_gps_province_mismatch" in wanted:
         t = t.left_join(declared_province(spine, sources), keys)
-    formulas = {
+    formulas: dict[str, Callable[[], ir.Value]] = {
         "device_emulator_or_rooted": lambda: t.emulator_or_rooted,
         "device_customers_30d": lambda: t.customers_30d.cast("float64"),
         "device_customers_90d": lambda: t.customers_90d.cast("float64"),
