@@ -36,7 +36,16 @@ import numpy as np
 
 from scorecard.bundle import format as fmt
 from scorecard.bundle import signing
-from scorecard.bundle.fields import READERS, BadValue, Factorized, as_number, as_text, column, small_ints
+from scorecard.bundle.fields import (
+    READERS,
+    BadValue,
+    Factorized,
+    as_number,
+    as_text,
+    column,
+    shared_text,
+    small_ints,
+)
 from scorecard.bundle.policy import INCOMPLETE_STATUS, Policy
 from scorecard.errors import BundleError, DataError
 
@@ -472,6 +481,11 @@ class Bundle:
             if whole and key_type is not None
             else []
         )
+        self._none_key = mask - n_eligible
+        feature_keys: list[np.ndarray | None] = [None] * len(self.features)
+        for r, table in zip(self._reasons, self._key_tables, strict=False):
+            feature_keys[r.position] = table
+        self._feature_keys = feature_keys
         # equal-length codes join "|"-separated by gathering fixed-width pieces ("R01", "|R02", ...) per rank
         widths = {len(r.code) for r in self._reasons}
         width = widths.pop() if len(widths) == 1 else 0
@@ -579,16 +593,26 @@ class Bundle:
         score = np.empty(n, dtype=np.int64)
         ranks = np.empty((self.top_k, n), dtype=np.intp)
         warn_words = np.empty((-(-len(self.features) // _GROUP), n), dtype=np.int64)
+        keyed = explain and bool(self._key_tables)
         for start in range(0, n, BLOCK_ROWS):  # blocks of rows keep the per-feature passes in cache
             rows = slice(start, start + BLOCK_ROWS)
-            block = [cell[rows].astype(np.intp) for cell in cells]  # intp: the fastest index to gather by
-            packed = np.zeros((len(warn_words), len(score[rows])), dtype=np.int64)
-            for (group, table), cell in zip(packed_tables, block, strict=True):
-                np.add(packed[group], np.take(table, cell), out=packed[group])
+            size = len(score[rows])
+            packed = np.zeros((len(warn_words), size), dtype=np.int64)
+            top = _TopKeys(self.top_k, size, self._key_type, self._none_key) if keyed else None
+            block = []
+            for (group, table), keys, cell in zip(packed_tables, self._feature_keys, cells, strict=True):
+                index = cell[rows].astype(np.intp)  # intp: the fastest index to gather by
+                np.add(packed[group], np.take(table, index), out=packed[group])
+                if top is not None and keys is not None:
+                    top.insert(keys, index)
+                elif explain and not keyed:
+                    block.append(index)
             score[rows] = self.score_min + (packed & 0xFFFFFFFF).sum(axis=0)
             warn_words[:, rows] = packed >> 32
-            if explain:
-                ranks[:, rows] = self._top_reasons(block, len(packed[0]))
+            if top is not None:
+                ranks[:, rows] = top.ranks(self._key_bits)
+            elif explain:
+                ranks[:, rows] = self._top_reasons(block, size)
         values: dict[str, Any] = {}
         for name, _ in self._policy_fields:
             if name in data:
@@ -629,22 +653,12 @@ class Bundle:
         return out
 
     def _top_reasons(self, block: list[np.ndarray], n: int) -> np.ndarray:
-        """Reason ranks (top_k x rows; ``len(reasons)`` = none) by repeated first maximum of points lost."""
+        """Reason ranks (top_k x rows; ``len(reasons)`` = none) by repeated first maximum of points lost, for
+        cards whose points lost are not whole (else ranking keys are used: ``_TopKeys``)."""
         n_eligible = len(self._reasons)
         ranks = np.full((self.top_k, n), n_eligible, dtype=np.intp)
         columns = np.arange(n)
-        if self._key_tables:
-            mask = (1 << self._key_bits) - 1
-            keys = np.empty((n_eligible + 1, n), dtype=self._key_type)
-            keys[n_eligible] = mask - n_eligible  # a row of "none" keys: every row has a maximum to take
-            for k, (r, table) in enumerate(zip(self._reasons, self._key_tables, strict=True)):
-                np.take(table, block[r.position], out=keys[k])
-            # below every key, and its low bits still decode to "none"
-            taken = np.iinfo(self._key_type).min + mask - n_eligible
-            for k in range(self.top_k):
-                np.subtract(mask, keys.max(axis=0) & mask, out=ranks[k])
-                keys[ranks[k], columns] = taken
-        elif n_eligible:
+        if n_eligible:
             points = [self.features[r.position].cell_points[block[r.position]] for r in self._reasons]
             lost = self._reason_refs[:, None] - np.asarray(points, dtype=np.float64).reshape(n_eligible, n)
             lost[~(lost > 0)] = -np.inf
@@ -691,6 +705,30 @@ class Bundle:
         """``score_batch`` as a list of row dicts (small inputs, tests, notebooks)."""
         out = self.score_batch(columns)
         return [dict(zip(out, values, strict=True)) for values in zip(*out.values(), strict=True)]
+
+
+class _TopKeys:
+    """The ``k`` largest ranking keys of each row of a block, kept in descending order as keys are inserted."""
+
+    def __init__(self, k: int, n: int, dtype: Any, none_key: int) -> None:
+        self.top = [np.full(n, none_key, dtype=dtype) for _ in range(k)]
+        self.key = np.empty(n, dtype=dtype)
+        self.low = np.empty(n, dtype=dtype)
+
+    def insert(self, table: np.ndarray, index: np.ndarray) -> None:
+        """Insert the key ``table[index]`` of every row (an insertion step: min/max down the ranks)."""
+        key, low, top = self.key, self.low, self.top
+        np.take(table, index, out=key)
+        for k in range(len(top) - 1, 0, -1):
+            np.minimum(top[k - 1], key, out=low)
+            np.maximum(top[k], low, out=top[k])
+        if top:
+            np.maximum(top[0], key, out=top[0])
+
+    def ranks(self, bits: int) -> np.ndarray:
+        """Reason ranks (k x rows) decoded from the keys' low bits; a "none" key decodes to ``len(reasons)``."""
+        mask = (1 << bits) - 1
+        return mask - (np.asarray(self.top).reshape(len(self.top), len(self.key)) & mask)
 
 
 class _Errors:
@@ -785,7 +823,10 @@ def _input_columns(columns: Any, names: list[str], types: dict[str, str]) -> tup
             raise DataError(f"input columns differ in length: {lengths}")
         for name in names:
             if name in columns:
-                out[name] = _one_dimensional(columns[name])
+                array = _one_dimensional(columns[name])
+                is_text = types.get(name) in ("category", "string") and array.dtype == object
+                shared = shared_text(array) if is_text else None
+                out[name] = array if shared is None else shared
         return out, next(iter(lengths.values()), 0)
     raise DataError(
         f"score_batch takes a dict of arrays, a pandas DataFrame or an Arrow table; got {type(columns).__name__}"
@@ -810,7 +851,11 @@ def _one_dimensional(values: Any) -> np.ndarray:
 
 
 def _pandas_text(series: Any) -> Factorized | None:
-    """A pandas text column factorized by pandas itself (C speed), when every distinct value is a str."""
+    """A pandas text column factorized by object identity or by pandas itself, when every value is a str."""
+    if series.dtype == object:
+        shared = shared_text(series.to_numpy())
+        if shared is not None:
+            return shared
     codes, uniques = series.factorize()
     uniques = np.asarray(uniques, dtype=object)
     if not all(type(u) is str for u in uniques):
