@@ -59,6 +59,8 @@ _BITS = 2 * _GROUP
 _BEYOND = sum(1 << (2 * k + 1) for k in range(_GROUP))
 """The "beyond the hard limits" flags of a word of warning flags."""
 _OUT_OF_RANGE, _BEYOND_LIMITS = 1, 2
+_MOST_PAIRED = 64
+"""Most reason ranks (reasons + none) whose codes are joined two ranks per gathered piece."""
 
 
 # ----------------------------------------------------------------------------------------- verification
@@ -262,11 +264,7 @@ class Feature:
         """(cell of each raw value as ``dtype``, per-row BadValue or None) for a column."""
         if self.kind == "numerical":
             x, errors = column(values, "number")
-            out = np.empty(len(x), dtype=dtype)
-            for start in range(0, len(x), BLOCK_ROWS):  # cell = number of edges <= x (0 for NaN)
-                above = x[None, start : start + BLOCK_ROWS] >= self.edges
-                np.sum(above.view(np.uint8), axis=0, dtype=dtype, out=out[start : start + BLOCK_ROWS])
-            return out, errors
+            return self._counted(x, dtype), errors
         if isinstance(values, Factorized):  # each distinct value looked up once, then gathered
             index, problems = self.cells(values.uniques, dtype)
             return values.expand(index), None if problems is None else values.expand(problems)
@@ -287,6 +285,14 @@ class Feature:
         errors = np.full(len(values), None, dtype=object)
         errors[odd] = bad
         return index, errors
+
+    def _counted(self, x: np.ndarray, dtype: Any) -> np.ndarray:
+        """Cells of numbers: the count of edges at or below each (0 for NaN), in blocks of rows."""
+        out = np.empty(len(x), dtype=dtype)
+        for start in range(0, len(x), BLOCK_ROWS):
+            above = x[None, start : start + BLOCK_ROWS] >= self.edges
+            np.sum(above.view(np.uint8), axis=0, dtype=dtype, out=out[start : start + BLOCK_ROWS])
+        return out
 
     def _lookup(self, values: np.ndarray, dtype: Any) -> np.ndarray:
         bins = map(self._batch_lookup.get, values, repeat(self.unknown))
@@ -485,7 +491,8 @@ class Bundle:
         feature_keys: list[np.ndarray | None] = [None] * len(self.features)
         for r, table in zip(self._reasons, self._key_tables, strict=False):
             feature_keys[r.position] = table
-        self._feature_keys = feature_keys
+        self._units = _units(self.features, self._packed, feature_keys, self._cell_dtype == np.uint8)
+        self._unit_of = {j: u for u, unit in enumerate(self._units) for j in unit.features}
         # equal-length codes join "|"-separated by gathering fixed-width pieces ("R01", "|R02", ...) per rank
         widths = {len(r.code) for r in self._reasons}
         width = widths.pop() if len(widths) == 1 else 0
@@ -493,11 +500,8 @@ class Bundle:
         chars[:n_eligible, 0] = ord("|")
         if width:
             chars[:n_eligible, 1:] = self._reason_codes[:n_eligible].view(np.uint32).reshape(-1, width)
-        self._pieces = (
-            (chars[:, 1:].copy().view(f"V{4 * width}").ravel(), chars.view(f"V{4 * width + 4}").ravel())
-            if width
-            else None
-        )
+        self._code_width = width
+        self._joins = _join_tables(chars, self.top_k) if width and self.top_k else []
 
     @property
     def name(self) -> str:
@@ -578,7 +582,7 @@ class Bundle:
         absent = [name for name in self.fields if name not in data]
         errors = _Errors(n)
         cells = []
-        packed_tables = list(self._packed)
+        tables = [unit.table for unit in self._units]
         texts = list(self._warn_texts)
         for j, f in enumerate(self.features):
             if f.name in data:
@@ -586,8 +590,8 @@ class Bundle:
                 errors.add(bad, f.name)
             else:  # an absent column: every row in the missing bin, warned as absent
                 cell = np.full(n, f.absent_cell, dtype=self._cell_dtype)
-                group, table = packed_tables[j]
-                packed_tables[j] = (group, table | 1 << (32 + 2 * (j % _GROUP)))
+                u = self._unit_of[j]
+                tables[u] = tables[u] | 1 << (32 + 2 * (j % _GROUP))
                 texts[2 * j] = f.warn_absent
             cells.append(cell)
         score = np.empty(n, dtype=np.int64)
@@ -599,20 +603,18 @@ class Bundle:
             size = len(score[rows])
             packed = np.zeros((len(warn_words), size), dtype=np.int64)
             top = _TopKeys(self.top_k, size, self._key_type, self._none_key) if keyed else None
-            block = []
-            for (group, table), keys, cell in zip(packed_tables, self._feature_keys, cells, strict=True):
-                index = cell[rows].astype(np.intp)  # intp: the fastest index to gather by
-                np.add(packed[group], np.take(table, index), out=packed[group])
-                if top is not None and keys is not None:
-                    top.insert(keys, index)
-                elif explain and not keyed:
-                    block.append(index)
+            for unit, table in zip(self._units, tables, strict=True):
+                index = unit.index(cells, rows)
+                np.add(packed[unit.group], np.take(table, index), out=packed[unit.group])
+                if top is not None:
+                    for keys in unit.keys:
+                        top.insert(keys, index)
             score[rows] = self.score_min + (packed & 0xFFFFFFFF).sum(axis=0)
             warn_words[:, rows] = packed >> 32
             if top is not None:
                 ranks[:, rows] = top.ranks(self._key_bits)
             elif explain:
-                ranks[:, rows] = self._top_reasons(block, size)
+                ranks[:, rows] = self._top_reasons([cell[rows].astype(np.intp) for cell in cells], size)
         values: dict[str, Any] = {}
         for name, _ in self._policy_fields:
             if name in data:
@@ -669,19 +671,39 @@ class Bundle:
         return ranks
 
     def _reason_columns(self, ranks: np.ndarray) -> dict[str, np.ndarray]:
-        """reasons ("|"-joined codes) and reason_1..reason_k from reason ranks (top_k x rows)."""
+        """reasons ("|"-joined codes) and reason_1..reason_k from reason ranks (top_k x rows).
+
+        With codes of one width, the joined codes are gathered as fixed-width pieces ("R01|R02", "|R03|R04")
+        of two ranks at a time; a reason at rank k implies one at every rank before it, so absent reasons are
+        trailing NULs, which numpy strings drop. reason_1..k are then views of the joined codes' characters
+        (sharing their memory), not copies.
+        """
+        n = ranks.shape[1]
+        if self._joins:
+            layout = np.dtype([(f"r{k}", table.dtype) for k, (_, table) in enumerate(self._joins)])
+            pieces = np.empty(n, dtype=layout)
+            n_ranks = len(self._reasons) + 1
+            pairs = len(self._joins) < self.top_k
+            for k, (first, table) in enumerate(self._joins):
+                index = (
+                    ranks[first] * n_ranks + ranks[first + 1]
+                    if pairs and first + 1 < self.top_k
+                    else ranks[first]
+                )
+                pieces[f"r{k}"] = np.take(table, index)
+            joined = pieces.view(f"<U{layout.itemsize // 4}")
+            chars = joined.view(np.uint32).reshape(n, layout.itemsize // 4)
+            w = self._code_width
+            return {
+                "reasons": joined,
+                **{
+                    f"reason_{k + 1}": chars[:, k * (w + 1) : k * (w + 1) + w].view(f"<U{w}")[:, 0]
+                    for k in range(self.top_k)
+                },
+            }
         columns_k = {f"reason_{k + 1}": np.take(self._reason_codes, ranks[k]) for k in range(self.top_k)}
         if not self.top_k:
-            return {"reasons": np.full(ranks.shape[1], ""), **columns_k}
-        if self._pieces is not None:
-            # fixed-width pieces "R01", "|R02", ... side by side; a reason at rank k implies one at every rank
-            # before it, so absent reasons are trailing NULs, which numpy strings drop
-            first, later = self._pieces
-            layout = np.dtype([(f"r{k}", first.dtype if k == 0 else later.dtype) for k in range(self.top_k)])
-            pieces = np.empty(ranks.shape[1], dtype=layout)
-            for k in range(self.top_k):
-                pieces[f"r{k}"] = np.take(first if k == 0 else later, ranks[k])
-            return {"reasons": pieces.view(f"<U{layout.itemsize // 4}"), **columns_k}
+            return {"reasons": np.full(n, ""), **columns_k}
         n_eligible = len(self._reasons)
         joined = columns_k["reason_1"]
         for k in range(1, self.top_k):
@@ -705,6 +727,88 @@ class Bundle:
         """``score_batch`` as a list of row dicts (small inputs, tests, notebooks)."""
         out = self.score_batch(columns)
         return [dict(zip(out, values, strict=True)) for values in zip(*out.values(), strict=True)]
+
+
+def _join_tables(chars: np.ndarray, top_k: int) -> list[tuple[int, np.ndarray]]:
+    """(first rank, table) per piece of the joined reason codes: each two ranks (a, b) index one piece
+    ``"|" code_a "|" code_b`` (no leading "|" for the first) at ``a * (reasons + 1) + b``; a last odd rank,
+    and every rank of a card with over ``_MOST_PAIRED`` reasons, has a piece of its own. ``chars`` holds "|"
+    and each code's characters (a last row of NUL: none)."""
+    tables = []
+    n_ranks = len(chars)
+    step = 2 if n_ranks <= _MOST_PAIRED else 1
+    for first in range(0, top_k, step):
+        head = chars[:, 1:] if first == 0 else chars
+        if first + 1 == top_k or step == 1:
+            piece = np.ascontiguousarray(head)
+        else:
+            piece = np.concatenate([np.repeat(head, n_ranks, axis=0), np.tile(chars, (n_ranks, 1))], axis=1)
+        tables.append((first, piece.view(f"V{4 * piece.shape[1]}").ravel()))
+    return tables
+
+
+class _Unit:
+    """One feature, or two of the same group whose cells pair into one small index, as the batch loop reads it.
+
+    A pair's index is ``cell_a * cells_b + cell_b`` (computed in uint8), so one gather gives both features'
+    packed points and flags (their sum), and the reason keys of both (larger first when both have one).
+    """
+
+    __slots__ = ("features", "group", "keys", "table", "width")
+
+    def __init__(
+        self, features: tuple[int, ...], group: int, table: np.ndarray, keys: list[np.ndarray]
+    ) -> None:
+        self.features, self.group, self.table, self.keys = features, group, table, keys
+        self.width = 0
+
+    def index(self, cells: list[np.ndarray], rows: slice) -> np.ndarray:
+        """The unit's gather index (intp, the fastest index to gather by) for a block of rows."""
+        if len(self.features) == 1:
+            return cells[self.features[0]][rows].astype(np.intp)
+        a, b = self.features
+        pair = np.multiply(cells[a][rows], self.width, dtype=np.uint8)
+        np.add(pair, cells[b][rows], out=pair)
+        return pair.astype(np.intp)
+
+
+def _units(
+    features: list[Feature],
+    packed: list[tuple[int, np.ndarray]],
+    keys: list[np.ndarray | None],
+    pairs: bool,
+) -> list[_Unit]:
+    """Features grouped for the batch loop: within each packing group, the most cells with the fewest while
+    their cells multiply to at most 256 (uint8 cells only), the rest alone."""
+    units = []
+    for group in sorted({g for g, _ in packed}):
+        members = sorted(
+            (j for j, (g, _) in enumerate(packed) if g == group), key=lambda j: len(features[j].cell_bins)
+        )
+        while members:
+            big = members.pop()
+            small = members[0] if members and pairs else None
+            if small is None or len(features[big].cell_bins) * len(features[small].cell_bins) > 256:
+                units.append(_Unit((big,), group, packed[big][1], [k for k in [keys[big]] if k is not None]))
+                continue
+            members.pop(0)
+            a, b = sorted((big, small))
+            width = len(features[b].cell_bins)
+            table = (packed[a][1][:, None] + packed[b][1][None, :]).ravel()
+            ka, kb = keys[a], keys[b]
+            pair_keys = (
+                [np.maximum(ka[:, None], kb[None, :]).ravel(), np.minimum(ka[:, None], kb[None, :]).ravel()]
+                if ka is not None and kb is not None
+                else [np.repeat(ka, width)]
+                if ka is not None
+                else [np.tile(kb, len(ka if ka is not None else features[a].cell_bins))]
+                if kb is not None
+                else []
+            )
+            unit = _Unit((a, b), group, table, pair_keys)
+            unit.width = width
+            units.append(unit)
+    return units
 
 
 class _TopKeys:
