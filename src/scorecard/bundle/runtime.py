@@ -63,6 +63,10 @@ _MOST_PAIRED = 64
 """Most reason ranks (reasons + none) whose codes are joined two ranks per gathered piece."""
 
 
+class _Infinite(Exception):
+    """A float column holds an infinity: it is read value by value (``fields.column``) instead."""
+
+
 # ----------------------------------------------------------------------------------------- verification
 def read_files(path: Path) -> dict[str, bytes]:
     """Every file of a bundle folder or zip archive, by name."""
@@ -235,9 +239,20 @@ class Feature:
         ]
         self.absent_cell = 0 if self.kind == "numerical" else self.missing
         self.cell_bins = np.asarray([b for b, _ in cells], dtype=np.intp)
-        self.cell_flags = np.asarray([w for _, w in cells], dtype=np.int64)
-        self.cell_warn = self.cell_flags != 0
-        self.cell_points = self.table[self.cell_bins].astype(np.int64)
+        self.cell_warn = np.asarray([w != 0 for _, w in cells], dtype=bool)
+        # scoring cells: a number cell that scores and warns as the one below it is merged into it (its edge is
+        # not counted), as every output of score_batch depends only on a cell's points and flags
+        kept = [
+            c
+            for c, (b, w) in enumerate(cells)
+            if c < 2
+            or self.kind != "numerical"
+            or (self.points[b], w) != (self.points[cells[c - 1][0]], cells[c - 1][1])
+        ]
+        if self.kind == "numerical":
+            self.score_edges = self.edges[[c - 1 for c in kept[1:]]]  # edges[c - 1] starts cell c
+        self.cell_flags = np.asarray([cells[c][1] for c in kept], dtype=np.int64)
+        self.cell_points = self.table[self.cell_bins[kept]].astype(np.int64)
 
     @property
     def field_type(self) -> str:
@@ -260,11 +275,20 @@ class Feature:
         key = value if type(value) is str else self._text(value)
         return self.missing if key is None else self._category(key, warnings)
 
-    def cells(self, values: np.ndarray, dtype: Any) -> tuple[np.ndarray, np.ndarray | None]:
-        """(cell of each raw value as ``dtype``, per-row BadValue or None) for a column."""
+    def cells(
+        self, values: np.ndarray, dtype: Any, scoring: bool = True
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """(cell of each raw value as ``dtype``, per-row BadValue or None) for a column: scoring cells (see
+        ``cell_points``), or with ``scoring=False`` the cells of ``cell_bins``."""
         if self.kind == "numerical":
+            edges = self.score_edges if scoring else self.edges
+            if isinstance(values, np.ndarray) and values.dtype == np.float64:
+                try:  # a float column is checked for infinities block by block, while it is in cache
+                    return self._counted(values, dtype, edges, finite=True), None
+                except _Infinite:
+                    pass
             x, errors = column(values, "number")
-            return self._counted(x, dtype), errors
+            return self._counted(x, dtype, edges), errors
         if isinstance(values, Factorized):  # each distinct value looked up once, then gathered
             index, problems = self.cells(values.uniques, dtype)
             return values.expand(index), None if problems is None else values.expand(problems)
@@ -286,11 +310,15 @@ class Feature:
         errors[odd] = bad
         return index, errors
 
-    def _counted(self, x: np.ndarray, dtype: Any) -> np.ndarray:
-        """Cells of numbers: the count of edges at or below each (0 for NaN), in blocks of rows."""
+    @staticmethod
+    def _counted(x: np.ndarray, dtype: Any, edges: np.ndarray, finite: bool = False) -> np.ndarray:
+        """Cells of numbers: the count of ``edges`` at or below each (0 for NaN), in blocks of rows; with
+        ``finite``, _Infinite when a value is infinite."""
         out = np.empty(len(x), dtype=dtype)
         for start in range(0, len(x), BLOCK_ROWS):
-            above = x[None, start : start + BLOCK_ROWS] >= self.edges
+            if finite and np.isinf(x[start : start + BLOCK_ROWS]).any():
+                raise _Infinite
+            above = x[None, start : start + BLOCK_ROWS] >= edges
             np.sum(above.view(np.uint8), axis=0, dtype=dtype, out=out[start : start + BLOCK_ROWS])
         return out
 
@@ -304,7 +332,7 @@ class Feature:
 
     def locate_column(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """(bin index, warning mask, per-row BadValue or None) for a column of raw values."""
-        cells, errors = self.cells(values, np.intp)
+        cells, errors = self.cells(values, np.intp, scoring=False)
         return self.cell_bins[cells], self.cell_warn[cells], errors
 
     def _located(self, value: float) -> tuple[int, int]:
@@ -450,7 +478,7 @@ class Bundle:
         self._pd_list: list[float] = self._pd_table.tolist()
         self._grade_list: list[str] = self._grade_table.tolist()
         # batch tables: per feature, points / warning bit per cell; per eligible reason, a ranking key per cell
-        most_cells = max((len(f.cell_bins) for f in self.features), default=0)
+        most_cells = max((len(f.cell_points) for f in self.features), default=0)
         self._cell_dtype = np.uint8 if most_cells <= 256 else np.uint16
         # points and warning flags of a cell ride in one int64: the points above the feature's lowest in the low
         # 32 bits, the two flags of feature j (out of range, beyond the hard limits) at bits 32 + 2 * (j % 15)
@@ -607,8 +635,7 @@ class Bundle:
                 index = unit.index(cells, rows)
                 np.add(packed[unit.group], np.take(table, index), out=packed[unit.group])
                 if top is not None:
-                    for keys in unit.keys:
-                        top.insert(keys, index)
+                    unit.insert_keys(top, index)
             score[rows] = self.score_min + (packed & 0xFFFFFFFF).sum(axis=0)
             warn_words[:, rows] = packed >> 32
             if top is not None:
@@ -751,16 +778,16 @@ class _Unit:
     """One feature, or two of the same group whose cells pair into one small index, as the batch loop reads it.
 
     A pair's index is ``cell_a * cells_b + cell_b`` (computed in uint8), so one gather gives both features'
-    packed points and flags (their sum), and the reason keys of both (larger first when both have one).
+    packed points and flags (their sum), and one more the reason keys of both (see ``_TopKeys.insert_pair``).
     """
 
-    __slots__ = ("features", "group", "keys", "table", "width")
+    __slots__ = ("features", "group", "keys", "paired_keys", "table", "width")
 
-    def __init__(
-        self, features: tuple[int, ...], group: int, table: np.ndarray, keys: list[np.ndarray]
-    ) -> None:
-        self.features, self.group, self.table, self.keys = features, group, table, keys
+    def __init__(self, features: tuple[int, ...], group: int, table: np.ndarray) -> None:
+        self.features, self.group, self.table = features, group, table
         self.width = 0
+        self.keys: list[np.ndarray] = []
+        self.paired_keys = False
 
     def index(self, cells: list[np.ndarray], rows: slice) -> np.ndarray:
         """The unit's gather index (intp, the fastest index to gather by) for a block of rows."""
@@ -770,6 +797,14 @@ class _Unit:
         pair = np.multiply(cells[a][rows], self.width, dtype=np.uint8)
         np.add(pair, cells[b][rows], out=pair)
         return pair.astype(np.intp)
+
+    def insert_keys(self, top: _TopKeys, index: np.ndarray) -> None:
+        """Insert the unit's reason keys of a block's rows into their top k."""
+        if self.paired_keys:
+            top.insert_pair(self.keys[0], index)
+        else:
+            for table in self.keys:
+                top.insert(table, index)
 
 
 def _units(
@@ -783,30 +818,33 @@ def _units(
     units = []
     for group in sorted({g for g, _ in packed}):
         members = sorted(
-            (j for j, (g, _) in enumerate(packed) if g == group), key=lambda j: len(features[j].cell_bins)
+            (j for j, (g, _) in enumerate(packed) if g == group), key=lambda j: len(features[j].cell_points)
         )
         while members:
             big = members.pop()
             small = members[0] if members and pairs else None
-            if small is None or len(features[big].cell_bins) * len(features[small].cell_bins) > 256:
-                units.append(_Unit((big,), group, packed[big][1], [k for k in [keys[big]] if k is not None]))
+            if small is None or len(features[big].cell_points) * len(features[small].cell_points) > 256:
+                unit = _Unit((big,), group, packed[big][1])
+                unit.keys = [k for k in [keys[big]] if k is not None]
+                units.append(unit)
                 continue
             members.pop(0)
             a, b = sorted((big, small))
-            width = len(features[b].cell_bins)
-            table = (packed[a][1][:, None] + packed[b][1][None, :]).ravel()
-            ka, kb = keys[a], keys[b]
-            pair_keys = (
-                [np.maximum(ka[:, None], kb[None, :]).ravel(), np.minimum(ka[:, None], kb[None, :]).ravel()]
-                if ka is not None and kb is not None
-                else [np.repeat(ka, width)]
-                if ka is not None
-                else [np.tile(kb, len(ka if ka is not None else features[a].cell_bins))]
-                if kb is not None
-                else []
+            unit = _Unit((a, b), group, (packed[a][1][:, None] + packed[b][1][None, :]).ravel())
+            unit.width = len(features[b].cell_points)
+            shape = (len(features[a].cell_points), unit.width)
+            ka, kb = (
+                None if k is None else np.broadcast_to(k[:, None] if j == a else k[None, :], shape)
+                for j, k in ((a, keys[a]), (b, keys[b]))
             )
-            unit = _Unit((a, b), group, table, pair_keys)
-            unit.width = width
+            if ka is not None and kb is not None:
+                high, low = np.maximum(ka, kb).ravel(), np.minimum(ka, kb).ravel()
+                unit.paired_keys = high.dtype == np.int16  # both in one int32: high << 16 | low (keys >= 0)
+                unit.keys = (
+                    [high.astype(np.int32) << 16 | low.astype(np.int32)] if unit.paired_keys else [high, low]
+                )
+            else:
+                unit.keys = [k.ravel() for k in (ka, kb) if k is not None]
             units.append(unit)
     return units
 
@@ -817,17 +855,31 @@ class _TopKeys:
     def __init__(self, k: int, n: int, dtype: Any, none_key: int) -> None:
         self.top = [np.full(n, none_key, dtype=dtype) for _ in range(k)]
         self.key = np.empty(n, dtype=dtype)
+        self.second = np.empty(n, dtype=dtype)
         self.low = np.empty(n, dtype=dtype)
+        self.pair = np.empty(n, dtype=np.int32)
 
     def insert(self, table: np.ndarray, index: np.ndarray) -> None:
-        """Insert the key ``table[index]`` of every row (an insertion step: min/max down the ranks)."""
-        key, low, top = self.key, self.low, self.top
-        np.take(table, index, out=key)
-        for k in range(len(top) - 1, 0, -1):
+        """Insert the key ``table[index]`` of every row."""
+        np.take(table, index, out=self.key)
+        self._insert(self.key, 0)
+
+    def insert_pair(self, table: np.ndarray, index: np.ndarray) -> None:
+        """Insert two int16 keys per row gathered at once from int32 ``larger << 16 | smaller``."""
+        np.take(table, index, out=self.pair)
+        np.right_shift(self.pair, 16, out=self.key, casting="unsafe")
+        np.copyto(self.second, self.pair, casting="unsafe")  # the low 16 bits
+        self._insert(self.key, 0)
+        self._insert(self.second, 1)  # at most the larger key: never first
+
+    def _insert(self, key: np.ndarray, first: int) -> None:
+        """An insertion step, min/max down the ranks; ``first``: the highest rank the key can reach."""
+        low, top = self.low, self.top
+        for k in range(len(top) - 1, first, -1):
             np.minimum(top[k - 1], key, out=low)
             np.maximum(top[k], low, out=top[k])
-        if top:
-            np.maximum(top[0], key, out=top[0])
+        if first < len(top):
+            np.maximum(top[first], key, out=top[first])
 
     def ranks(self, bits: int) -> np.ndarray:
         """Reason ranks (k x rows) decoded from the keys' low bits; a "none" key decodes to ``len(reasons)``."""
