@@ -9,11 +9,13 @@ manifest, the format version is one this runtime reads, every name is a plain fi
   identical scores, PDs, grades, decisions, reasons and warnings.
 
 Batch path: each value is first placed in a *cell* of its feature (numbers: by counting the edges at or
-below it; categories: one dict lookup), then everything else is a gather from per-cell tables built at load
-time by ``score_one``'s own rule: points and warning flags packed in one int64 per cell, reason ranking keys
-(points lost and model order packed in one small int, so the top k are k plain maxima), reason codes joined
-by gathering fixed-width pieces; warning texts are joined once per distinct combination, for the rows that
-have any. The policy runs once over whole columns.
+below it; categories: one dict lookup per distinct value, text columns being matched by object identity or
+dictionary-encoded), then everything else is a gather from per-cell tables built at load time by
+``score_one``'s own rule: points and warning flags packed in one int64 per cell (two features whose cells
+pair into one small index share a table), reason ranking keys (points lost and model order packed in one
+small int, so the top k are kept by min/max insertion), reason codes joined by gathering fixed-width pieces
+of two ranks (``reason_1..k`` are views of them); warning texts are joined once per distinct combination,
+for the rows that have any. The policy runs once over whole columns.
 
 A bad value (text in a number field, a missing DPD for the treatment table) makes its record an error
 (``status = "error: <field>: <what>"``) and never stops the other records. Scores use integer points, so the
@@ -61,6 +63,10 @@ _BEYOND = sum(1 << (2 * k + 1) for k in range(_GROUP))
 _OUT_OF_RANGE, _BEYOND_LIMITS = 1, 2
 _MOST_PAIRED = 64
 """Most reason ranks (reasons + none) whose codes are joined two ranks per gathered piece."""
+
+
+class _Infinite(Exception):
+    """A float column holds an infinity: it is read value by value (``fields.column``) instead."""
 
 
 # ----------------------------------------------------------------------------------------- verification
@@ -164,7 +170,8 @@ class Feature:
     a categorical cell is its bin; a numerical cell is an interval between consecutive ``edges`` (splits,
     each special code as a one-value interval, the valid-range bounds and the hard limits), cell 0 holding
     NaN. The tables are filled by ``locate`` on one value of each cell, so batch and one-record scoring
-    cannot disagree. A number outside ``valid_range`` is scored in the edge bin with a warning; beyond
+    cannot disagree. Scoring counts only ``score_edges``: the edges between cells that differ in points or
+    flags (``cell_points`` and ``cell_flags`` are per scoring cell). A number outside ``valid_range`` is scored in the edge bin with a warning; beyond
     ``hard_limits`` it is scored as missing, with a warning, and makes the record's evidence incomplete.
     """
 
@@ -235,9 +242,20 @@ class Feature:
         ]
         self.absent_cell = 0 if self.kind == "numerical" else self.missing
         self.cell_bins = np.asarray([b for b, _ in cells], dtype=np.intp)
-        self.cell_flags = np.asarray([w for _, w in cells], dtype=np.int64)
-        self.cell_warn = self.cell_flags != 0
-        self.cell_points = self.table[self.cell_bins].astype(np.int64)
+        self.cell_warn = np.asarray([w != 0 for _, w in cells], dtype=bool)
+        # scoring cells: a number cell that scores and warns as the one below it is merged into it (its edge is
+        # not counted), as every output of score_batch depends only on a cell's points and flags
+        kept = [
+            c
+            for c, (b, w) in enumerate(cells)
+            if c < 2
+            or self.kind != "numerical"
+            or (self.points[b], w) != (self.points[cells[c - 1][0]], cells[c - 1][1])
+        ]
+        if self.kind == "numerical":
+            self.score_edges = self.edges[[c - 1 for c in kept[1:]]]  # edges[c - 1] starts cell c
+        self.cell_flags = np.asarray([cells[c][1] for c in kept], dtype=np.int64)
+        self.cell_points = self.table[self.cell_bins[kept]].astype(np.int64)
 
     @property
     def field_type(self) -> str:
@@ -260,11 +278,20 @@ class Feature:
         key = value if type(value) is str else self._text(value)
         return self.missing if key is None else self._category(key, warnings)
 
-    def cells(self, values: np.ndarray, dtype: Any) -> tuple[np.ndarray, np.ndarray | None]:
-        """(cell of each raw value as ``dtype``, per-row BadValue or None) for a column."""
+    def cells(
+        self, values: np.ndarray, dtype: Any, scoring: bool = True
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """(cell of each raw value as ``dtype``, per-row BadValue or None) for a column: scoring cells (see
+        ``cell_points``), or with ``scoring=False`` the cells of ``cell_bins``."""
         if self.kind == "numerical":
+            edges = self.score_edges if scoring else self.edges
+            if isinstance(values, np.ndarray) and values.dtype == np.float64:
+                try:  # a float column is checked for infinities block by block, while it is in cache
+                    return self._counted(values, dtype, edges, finite=True), None
+                except _Infinite:
+                    pass
             x, errors = column(values, "number")
-            return self._counted(x, dtype), errors
+            return self._counted(x, dtype, edges), errors
         if isinstance(values, Factorized):  # each distinct value looked up once, then gathered
             index, problems = self.cells(values.uniques, dtype)
             return values.expand(index), None if problems is None else values.expand(problems)
@@ -286,11 +313,15 @@ class Feature:
         errors[odd] = bad
         return index, errors
 
-    def _counted(self, x: np.ndarray, dtype: Any) -> np.ndarray:
-        """Cells of numbers: the count of edges at or below each (0 for NaN), in blocks of rows."""
+    @staticmethod
+    def _counted(x: np.ndarray, dtype: Any, edges: np.ndarray, finite: bool = False) -> np.ndarray:
+        """Cells of numbers: the count of ``edges`` at or below each (0 for NaN), in blocks of rows; with
+        ``finite``, _Infinite when a value is infinite."""
         out = np.empty(len(x), dtype=dtype)
         for start in range(0, len(x), BLOCK_ROWS):
-            above = x[None, start : start + BLOCK_ROWS] >= self.edges
+            if finite and np.isinf(x[start : start + BLOCK_ROWS]).any():
+                raise _Infinite
+            above = x[None, start : start + BLOCK_ROWS] >= edges
             np.sum(above.view(np.uint8), axis=0, dtype=dtype, out=out[start : start + BLOCK_ROWS])
         return out
 
@@ -304,7 +335,7 @@ class Feature:
 
     def locate_column(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """(bin index, warning mask, per-row BadValue or None) for a column of raw values."""
-        cells, errors = self.cells(values, np.intp)
+        cells, errors = self.cells(values, np.intp, scoring=False)
         return self.cell_bins[cells], self.cell_warn[cells], errors
 
     def _located(self, value: float) -> tuple[int, int]:
@@ -450,7 +481,7 @@ class Bundle:
         self._pd_list: list[float] = self._pd_table.tolist()
         self._grade_list: list[str] = self._grade_table.tolist()
         # batch tables: per feature, points / warning bit per cell; per eligible reason, a ranking key per cell
-        most_cells = max((len(f.cell_bins) for f in self.features), default=0)
+        most_cells = max((len(f.cell_points) for f in self.features), default=0)
         self._cell_dtype = np.uint8 if most_cells <= 256 else np.uint16
         # points and warning flags of a cell ride in one int64: the points above the feature's lowest in the low
         # 32 bits, the two flags of feature j (out of range, beyond the hard limits) at bits 32 + 2 * (j % 15)
@@ -501,7 +532,7 @@ class Bundle:
         if width:
             chars[:n_eligible, 1:] = self._reason_codes[:n_eligible].view(np.uint32).reshape(-1, width)
         self._code_width = width
-        self._joins = _join_tables(chars, self.top_k) if width and self.top_k else []
+        self._joins = _join_tables(chars, self.top_k, self._key_bits) if width and self.top_k else []
 
     @property
     def name(self) -> str:
@@ -595,7 +626,7 @@ class Bundle:
                 texts[2 * j] = f.warn_absent
             cells.append(cell)
         score = np.empty(n, dtype=np.int64)
-        ranks = np.empty((self.top_k, n), dtype=np.intp)
+        lows = np.empty((self.top_k, n), dtype=np.int32)  # reason keys' low bits: mask - rank
         warn_words = np.empty((-(-len(self.features) // _GROUP), n), dtype=np.int64)
         keyed = explain and bool(self._key_tables)
         for start in range(0, n, BLOCK_ROWS):  # blocks of rows keep the per-feature passes in cache
@@ -607,14 +638,14 @@ class Bundle:
                 index = unit.index(cells, rows)
                 np.add(packed[unit.group], np.take(table, index), out=packed[unit.group])
                 if top is not None:
-                    for keys in unit.keys:
-                        top.insert(keys, index)
+                    unit.insert_keys(top, index)
             score[rows] = self.score_min + (packed & 0xFFFFFFFF).sum(axis=0)
             warn_words[:, rows] = packed >> 32
             if top is not None:
-                ranks[:, rows] = top.ranks(self._key_bits)
+                lows[:, rows] = top.lows(self._key_bits)
             elif explain:
-                ranks[:, rows] = self._top_reasons([cell[rows].astype(np.intp) for cell in cells], size)
+                ranks = self._top_reasons([cell[rows].astype(np.intp) for cell in cells], size)
+                lows[:, rows] = (1 << self._key_bits) - 1 - ranks
         values: dict[str, Any] = {}
         for name, _ in self._policy_fields:
             if name in data:
@@ -644,7 +675,7 @@ class Bundle:
             "limit": self.policy.limit_batch(values, score, decision),
             "knockout": knockout,
             "flags": flags,
-            **(self._reason_columns(ranks) if explain else {}),
+            **(self._reason_columns(lows) if explain else {}),
             **({"warnings": _warning_texts(warn_words, texts, absent_policy)} if explain else {}),
             "status": errors.status(),
         }
@@ -670,25 +701,25 @@ class Bundle:
                 lost[at, columns] = -np.inf
         return ranks
 
-    def _reason_columns(self, ranks: np.ndarray) -> dict[str, np.ndarray]:
-        """reasons ("|"-joined codes) and reason_1..reason_k from reason ranks (top_k x rows).
+    def _reason_columns(self, lows: np.ndarray) -> dict[str, np.ndarray]:
+        """reasons ("|"-joined codes) and reason_1..reason_k from reason keys' low bits (top_k x rows; the
+        rank r of a reason is ``2**_key_bits - 1 - low``, rank ``len(reasons)`` being none).
 
         With codes of one width, the joined codes are gathered as fixed-width pieces ("R01|R02", "|R03|R04")
         of two ranks at a time; a reason at rank k implies one at every rank before it, so absent reasons are
         trailing NULs, which numpy strings drop. reason_1..k are then views of the joined codes' characters
         (sharing their memory), not copies.
         """
-        n = ranks.shape[1]
+        n = lows.shape[1]
         if self._joins:
             layout = np.dtype([(f"r{k}", table.dtype) for k, (_, table) in enumerate(self._joins)])
             pieces = np.empty(n, dtype=layout)
-            n_ranks = len(self._reasons) + 1
             pairs = len(self._joins) < self.top_k
             for k, (first, table) in enumerate(self._joins):
                 index = (
-                    ranks[first] * n_ranks + ranks[first + 1]
+                    lows[first] << self._key_bits | lows[first + 1]
                     if pairs and first + 1 < self.top_k
-                    else ranks[first]
+                    else lows[first]
                 )
                 pieces[f"r{k}"] = np.take(table, index)
             joined = pieces.view(f"<U{layout.itemsize // 4}")
@@ -701,6 +732,7 @@ class Bundle:
                     for k in range(self.top_k)
                 },
             }
+        ranks = (1 << self._key_bits) - 1 - lows
         columns_k = {f"reason_{k + 1}": np.take(self._reason_codes, ranks[k]) for k in range(self.top_k)}
         if not self.top_k:
             return {"reasons": np.full(n, ""), **columns_k}
@@ -729,20 +761,25 @@ class Bundle:
         return [dict(zip(out, values, strict=True)) for values in zip(*out.values(), strict=True)]
 
 
-def _join_tables(chars: np.ndarray, top_k: int) -> list[tuple[int, np.ndarray]]:
-    """(first rank, table) per piece of the joined reason codes: each two ranks (a, b) index one piece
-    ``"|" code_a "|" code_b`` (no leading "|" for the first) at ``a * (reasons + 1) + b``; a last odd rank,
-    and every rank of a card with over ``_MOST_PAIRED`` reasons, has a piece of its own. ``chars`` holds "|"
-    and each code's characters (a last row of NUL: none)."""
+def _join_tables(chars: np.ndarray, top_k: int, bits: int) -> list[tuple[int, np.ndarray]]:
+    """(first rank, table) per piece of the joined reason codes, indexed by reason keys' low ``bits`` bits
+    (``2**bits - 1 - rank``): each two ranks (a, b) index one piece ``"|" code_a "|" code_b`` (no leading "|"
+    for the first) at ``low_a << bits | low_b``; a last odd rank, and every rank of a card with over
+    ``_MOST_PAIRED`` reasons, has a piece of its own. ``chars`` holds "|" and each code's characters by rank
+    (a last row of NUL: none)."""
+    mask = (1 << bits) - 1
+    by_low = np.zeros((1 << bits, chars.shape[1]), dtype=chars.dtype)
+    by_low[mask - np.arange(len(chars))] = chars
+    step = 2 if len(chars) <= _MOST_PAIRED else 1
     tables = []
-    n_ranks = len(chars)
-    step = 2 if n_ranks <= _MOST_PAIRED else 1
     for first in range(0, top_k, step):
-        head = chars[:, 1:] if first == 0 else chars
+        head = by_low[:, 1:] if first == 0 else by_low
         if first + 1 == top_k or step == 1:
             piece = np.ascontiguousarray(head)
         else:
-            piece = np.concatenate([np.repeat(head, n_ranks, axis=0), np.tile(chars, (n_ranks, 1))], axis=1)
+            piece = np.concatenate(
+                [np.repeat(head, 1 << bits, axis=0), np.tile(by_low, (1 << bits, 1))], axis=1
+            )
         tables.append((first, piece.view(f"V{4 * piece.shape[1]}").ravel()))
     return tables
 
@@ -751,16 +788,16 @@ class _Unit:
     """One feature, or two of the same group whose cells pair into one small index, as the batch loop reads it.
 
     A pair's index is ``cell_a * cells_b + cell_b`` (computed in uint8), so one gather gives both features'
-    packed points and flags (their sum), and the reason keys of both (larger first when both have one).
+    packed points and flags (their sum), and one more the reason keys of both (see ``_TopKeys.insert_pair``).
     """
 
-    __slots__ = ("features", "group", "keys", "table", "width")
+    __slots__ = ("features", "group", "keys", "paired_keys", "table", "width")
 
-    def __init__(
-        self, features: tuple[int, ...], group: int, table: np.ndarray, keys: list[np.ndarray]
-    ) -> None:
-        self.features, self.group, self.table, self.keys = features, group, table, keys
+    def __init__(self, features: tuple[int, ...], group: int, table: np.ndarray) -> None:
+        self.features, self.group, self.table = features, group, table
         self.width = 0
+        self.keys: list[np.ndarray] = []
+        self.paired_keys = False
 
     def index(self, cells: list[np.ndarray], rows: slice) -> np.ndarray:
         """The unit's gather index (intp, the fastest index to gather by) for a block of rows."""
@@ -770,6 +807,14 @@ class _Unit:
         pair = np.multiply(cells[a][rows], self.width, dtype=np.uint8)
         np.add(pair, cells[b][rows], out=pair)
         return pair.astype(np.intp)
+
+    def insert_keys(self, top: _TopKeys, index: np.ndarray) -> None:
+        """Insert the unit's reason keys of a block's rows into their top k."""
+        if self.paired_keys:
+            top.insert_pair(self.keys[0], index)
+        else:
+            for table in self.keys:
+                top.insert(table, index)
 
 
 def _units(
@@ -783,30 +828,33 @@ def _units(
     units = []
     for group in sorted({g for g, _ in packed}):
         members = sorted(
-            (j for j, (g, _) in enumerate(packed) if g == group), key=lambda j: len(features[j].cell_bins)
+            (j for j, (g, _) in enumerate(packed) if g == group), key=lambda j: len(features[j].cell_points)
         )
         while members:
             big = members.pop()
             small = members[0] if members and pairs else None
-            if small is None or len(features[big].cell_bins) * len(features[small].cell_bins) > 256:
-                units.append(_Unit((big,), group, packed[big][1], [k for k in [keys[big]] if k is not None]))
+            if small is None or len(features[big].cell_points) * len(features[small].cell_points) > 256:
+                unit = _Unit((big,), group, packed[big][1])
+                unit.keys = [k for k in [keys[big]] if k is not None]
+                units.append(unit)
                 continue
             members.pop(0)
             a, b = sorted((big, small))
-            width = len(features[b].cell_bins)
-            table = (packed[a][1][:, None] + packed[b][1][None, :]).ravel()
-            ka, kb = keys[a], keys[b]
-            pair_keys = (
-                [np.maximum(ka[:, None], kb[None, :]).ravel(), np.minimum(ka[:, None], kb[None, :]).ravel()]
-                if ka is not None and kb is not None
-                else [np.repeat(ka, width)]
-                if ka is not None
-                else [np.tile(kb, len(ka if ka is not None else features[a].cell_bins))]
-                if kb is not None
-                else []
+            unit = _Unit((a, b), group, (packed[a][1][:, None] + packed[b][1][None, :]).ravel())
+            unit.width = len(features[b].cell_points)
+            shape = (len(features[a].cell_points), unit.width)
+            ka, kb = (
+                None if k is None else np.broadcast_to(k[:, None] if j == a else k[None, :], shape)
+                for j, k in ((a, keys[a]), (b, keys[b]))
             )
-            unit = _Unit((a, b), group, table, pair_keys)
-            unit.width = width
+            if ka is not None and kb is not None:
+                high, low = np.maximum(ka, kb).ravel(), np.minimum(ka, kb).ravel()
+                unit.paired_keys = high.dtype == np.int16  # both in one int32: high << 16 | low (keys >= 0)
+                unit.keys = (
+                    [high.astype(np.int32) << 16 | low.astype(np.int32)] if unit.paired_keys else [high, low]
+                )
+            else:
+                unit.keys = [k.ravel() for k in (ka, kb) if k is not None]
             units.append(unit)
     return units
 
@@ -817,22 +865,35 @@ class _TopKeys:
     def __init__(self, k: int, n: int, dtype: Any, none_key: int) -> None:
         self.top = [np.full(n, none_key, dtype=dtype) for _ in range(k)]
         self.key = np.empty(n, dtype=dtype)
+        self.second = np.empty(n, dtype=dtype)
         self.low = np.empty(n, dtype=dtype)
+        self.pair = np.empty(n, dtype=np.int32)
 
     def insert(self, table: np.ndarray, index: np.ndarray) -> None:
-        """Insert the key ``table[index]`` of every row (an insertion step: min/max down the ranks)."""
-        key, low, top = self.key, self.low, self.top
-        np.take(table, index, out=key)
-        for k in range(len(top) - 1, 0, -1):
+        """Insert the key ``table[index]`` of every row."""
+        np.take(table, index, out=self.key)
+        self._insert(self.key, 0)
+
+    def insert_pair(self, table: np.ndarray, index: np.ndarray) -> None:
+        """Insert two int16 keys per row gathered at once from int32 ``larger << 16 | smaller``."""
+        np.take(table, index, out=self.pair)
+        np.right_shift(self.pair, 16, out=self.key, casting="unsafe")
+        np.copyto(self.second, self.pair, casting="unsafe")  # the low 16 bits
+        self._insert(self.key, 0)
+        self._insert(self.second, 1)  # at most the larger key: never first
+
+    def _insert(self, key: np.ndarray, first: int) -> None:
+        """An insertion step, min/max down the ranks; ``first``: the highest rank the key can reach."""
+        low, top = self.low, self.top
+        for k in range(len(top) - 1, first, -1):
             np.minimum(top[k - 1], key, out=low)
             np.maximum(top[k], low, out=top[k])
-        if top:
-            np.maximum(top[0], key, out=top[0])
+        if first < len(top):
+            np.maximum(top[first], key, out=top[first])
 
-    def ranks(self, bits: int) -> np.ndarray:
-        """Reason ranks (k x rows) decoded from the keys' low bits; a "none" key decodes to ``len(reasons)``."""
-        mask = (1 << bits) - 1
-        return mask - (np.asarray(self.top).reshape(len(self.top), len(self.key)) & mask)
+    def lows(self, bits: int) -> np.ndarray:
+        """The low ``bits`` bits of the top keys (k x rows): ``2**bits - 1`` minus the reason's rank."""
+        return np.asarray(self.top).reshape(len(self.top), len(self.key)) & ((1 << bits) - 1)
 
 
 class _Errors:
