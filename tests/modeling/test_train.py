@@ -116,6 +116,19 @@ def test_dropped_features_are_logged_decisions(trained: tuple[TrainedCard, Path]
     assert {"utilisation", "inquiries_6m", "income"} <= set(card.features)
 
 
+def test_the_chosen_C_is_a_decision_with_its_rule_folds_and_scores(trained: tuple[TrainedCard, Path]) -> None:
+    card, _ = trained
+    model = card.scorecard
+    assert (model.C_rule, model.cv_repeats, model.cv_folds_auc_.shape) == ("one_se", 3, (15, 5))
+    line = next(d for d in card.decisions if d.startswith("model C="))
+    scores = ", ".join(f"{c:g}: {auc:.4f} (se {model.cv_se_[c]:.4f})" for c, auc in model.cv_auc_.items())
+    assert line == (
+        f"model C={model.C_:g} chosen by cross-validated AUC, the strongest penalty within one standard error "
+        f"of the best mean (3 x 5 folds; {scores})"
+    )
+    assert list(model.cv_auc_.index) == [1e6, 10.0, 1.0, 0.3, 0.1]
+
+
 def test_score_frame_is_base_points_plus_points_and_matches_the_scored_rows(
     trained: tuple[TrainedCard, Path],
 ) -> None:
