@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -24,8 +23,9 @@ REPO = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
 
 
-@pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, DemoSummary]]:
+@pytest.fixture(scope="session")
+def demo_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DemoSummary]:
+    """The demo, run once per session (its tests share one xdist worker through their group)."""
     workdir = tmp_path_factory.mktemp("demo")
     shutil.copytree(REPO / "configs", workdir / "configs")
     for card in ("application", "behaviour", "collection"):  # 3,000 applications: gates for a small sample
@@ -34,9 +34,22 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, D
         raw["gates"].update(min_oot_gini=-1.0, max_score_psi=10.0)  # gate logic: tests/tracking
         path.write_text(yaml.safe_dump(raw, sort_keys=False))
     (workdir / "mlruns").mkdir()
-    with pytest.MonkeyPatch.context() as patch:  # this module's store only; restored for other tests
-        patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{workdir}/mlruns/mlflow.db")
-        yield workdir, run_demo(workdir, rows=3_000, seed=3)
+    with pytest.MonkeyPatch.context() as patch:  # the demo's own store, only while it runs
+        patch.setenv("MLFLOW_TRACKING_URI", _store(workdir))
+        return workdir, run_demo(workdir, rows=3_000, seed=3)
+
+
+@pytest.fixture
+def demo_run(
+    demo_once: tuple[Path, DemoSummary], monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, DemoSummary]:
+    """The session's demo, with its MLflow store as this test's tracking URI (restored after the test)."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", _store(demo_once[0]))
+    return demo_once
+
+
+def _store(workdir: Path) -> str:
+    return f"sqlite:///{workdir}/mlruns/mlflow.db"
 
 
 def test_demo_trains_promotes_exports_scores_and_monitors(demo_run: tuple[Path, DemoSummary]) -> None:
@@ -102,7 +115,7 @@ def test_no_raw_pii_reaches_any_downstream_file(demo_run: tuple[Path, DemoSummar
 
 
 def _pipeline(workdir: Path, job: str, card: str, period: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MLFLOW_TRACKING_URI": f"sqlite:///{workdir}/mlruns/mlflow.db"}
+    env = {**os.environ, "MLFLOW_TRACKING_URI": _store(workdir)}
     return subprocess.run(
         [
             sys.executable,

@@ -127,10 +127,11 @@ READERS: dict[str, Callable[[Any], Any]] = {
 
 
 class Factorized:
-    """A text column as codes into its distinct values (-1: missing), so each distinct value is read once.
+    """A text column as codes into its values (-1: missing), so each distinct value is read once.
 
-    Built from a pandas Series (``factorize``) or an Arrow array (``dictionary_encode``) by duck typing, only
-    when every distinct value is a str (so no two values that compare equal read differently).
+    Built from a pandas Series (``factorize``), an Arrow array (``dictionary_encode``) or an object array whose
+    rows share a few str objects (``shared_text``), only when every value is a str (so no two values that
+    compare equal read differently); two codes may hold equal texts, which then read alike.
     """
 
     __slots__ = ("codes", "uniques")
@@ -155,6 +156,93 @@ class Factorized:
     def values(self) -> np.ndarray:
         """The column as an object array of str and None."""
         return self.uniques[self.codes]
+
+
+class _Addresses:
+    """The element addresses of an object array, exposed as a read-only uintp array (keeps the array alive)."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+        self.__array_interface__ = {
+            "data": (values.ctypes.data, True),
+            "shape": values.shape,
+            "strides": values.strides,
+            "typestr": np.dtype(np.uintp).str,
+            "version": 3,
+        }
+
+
+_SAMPLE_ROWS = 4096
+_MOST_SHARED = 64
+_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93)
+
+
+def shared_text(values: np.ndarray) -> Factorized | None:
+    """An object column of str, None and NaN factorized by object identity, when a few str objects fill it.
+
+    Text read from files or made by numpy and pandas usually holds each distinct value as one shared object,
+    and the same object is the same text: rows are matched to the objects of a sample by their address
+    (multiplicative hashing in numpy, no text hashed), the few others one by one. None (read the column value
+    by value instead) when the sample holds more than ``_MOST_SHARED`` objects, anything but str, None and NaN
+    turns up, or over an eighth of the rows are not sample objects.
+    """
+    n = len(values)
+    if values.dtype != object or values.ndim != 1 or not n:
+        return None
+    address = np.asarray(_Addresses(values))
+    step = max(1, n // _SAMPLE_ROWS)
+    objects, first = np.unique(address[::step], return_index=True)
+    if len(objects) > _MOST_SHARED:
+        return None
+    uniques: list[str] = []
+    codes_of = []
+    for value in values[::step][first].tolist():
+        code = _text_code(value, uniques)
+        if code is None:
+            return None
+        codes_of.append(code)
+    bits = max(4, (len(objects) ** 2).bit_length())
+    for multiplier in _MULTIPLIERS:  # a multiplier that puts every sample object in its own slot, if one does
+        slots = _slots(objects, multiplier, bits)
+        if len(np.unique(slots)) == len(objects):
+            break
+    owner = np.zeros(1 << bits, dtype=np.uintp)  # no object lives at address 0
+    code_at = np.full(1 << bits, -1, dtype=np.intp)
+    owner[slots[::-1]], code_at[slots[::-1]] = objects[::-1], np.asarray(codes_of, dtype=np.intp)[::-1]
+    slot = _slots(address, multiplier, bits)
+    codes = np.take(code_at, slot)
+    rest = np.flatnonzero(np.take(owner, slot) != address)
+    if len(rest) > n // 8:
+        return None
+    if len(rest):
+        index = {text: code for code, text in enumerate(uniques)}
+        rest_codes = []
+        for value in values[rest].tolist():
+            code = index.get(value) if type(value) is str else None
+            if code is None:
+                code = _text_code(value, uniques)
+                if code is None:
+                    return None
+                index.setdefault(value, code)
+            rest_codes.append(code)
+        codes[rest] = rest_codes
+    return Factorized(codes, np.array(uniques, dtype=object))
+
+
+def _slots(address: np.ndarray, multiplier: int, bits: int) -> np.ndarray:
+    """Hash slots (intp in 0..2**bits - 1) of object addresses: the top bits of address x multiplier."""
+    return ((address * np.uint64(multiplier)) >> np.uint64(64 - bits)).view(np.intp)
+
+
+def _text_code(value: Any, uniques: list[str]) -> int | None:
+    """The code of one value of a shared text column (a str appended to ``uniques``), -1 when missing, None
+    when it is not text."""
+    if type(value) is str:
+        uniques.append(value)
+        return len(uniques) - 1
+    if value is None or (isinstance(value, float) and value != value):
+        return -1
+    return None
 
 
 def small_ints(values: Iterable[int]) -> np.ndarray:

@@ -267,12 +267,10 @@ class Policy:
         code = np.zeros(n, dtype=np.intp)  # NO_ACTION
         if self.cutoffs is not None:
             approve, decline = self.cutoffs
-            code = np.where(
-                score >= approve,
-                self._code["approve"],
-                np.where(score < decline, self._code["decline"], self._code["refer"]),
-            )
-        flags = np.full(n, "", dtype=self._flags_dtype)
+            code[:] = self._code["refer"]
+            code[score >= approve] = self._code["approve"]
+            code[score < decline] = self._code["decline"]
+        flags = np.zeros(n, dtype=self._flags_dtype)  # all ""
         warnings = [(rule, *rule.outcomes_batch(values[rule.field])) for rule in self.early_warnings]
         for rule, fired, refer in reversed(warnings):
             np.copyto(code, self._code[rule.outcome], where=fired)

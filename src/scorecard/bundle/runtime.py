@@ -36,7 +36,16 @@ import numpy as np
 
 from scorecard.bundle import format as fmt
 from scorecard.bundle import signing
-from scorecard.bundle.fields import READERS, BadValue, Factorized, as_number, as_text, column, small_ints
+from scorecard.bundle.fields import (
+    READERS,
+    BadValue,
+    Factorized,
+    as_number,
+    as_text,
+    column,
+    shared_text,
+    small_ints,
+)
 from scorecard.bundle.policy import INCOMPLETE_STATUS, Policy
 from scorecard.errors import BundleError, DataError
 
@@ -50,6 +59,12 @@ _BITS = 2 * _GROUP
 _BEYOND = sum(1 << (2 * k + 1) for k in range(_GROUP))
 """The "beyond the hard limits" flags of a word of warning flags."""
 _OUT_OF_RANGE, _BEYOND_LIMITS = 1, 2
+_MOST_PAIRED = 64
+"""Most reason ranks (reasons + none) whose codes are joined two ranks per gathered piece."""
+
+
+class _Infinite(Exception):
+    """A float column holds an infinity: it is read value by value (``fields.column``) instead."""
 
 
 # ----------------------------------------------------------------------------------------- verification
@@ -224,9 +239,20 @@ class Feature:
         ]
         self.absent_cell = 0 if self.kind == "numerical" else self.missing
         self.cell_bins = np.asarray([b for b, _ in cells], dtype=np.intp)
-        self.cell_flags = np.asarray([w for _, w in cells], dtype=np.int64)
-        self.cell_warn = self.cell_flags != 0
-        self.cell_points = self.table[self.cell_bins].astype(np.int64)
+        self.cell_warn = np.asarray([w != 0 for _, w in cells], dtype=bool)
+        # scoring cells: a number cell that scores and warns as the one below it is merged into it (its edge is
+        # not counted), as every output of score_batch depends only on a cell's points and flags
+        kept = [
+            c
+            for c, (b, w) in enumerate(cells)
+            if c < 2
+            or self.kind != "numerical"
+            or (self.points[b], w) != (self.points[cells[c - 1][0]], cells[c - 1][1])
+        ]
+        if self.kind == "numerical":
+            self.score_edges = self.edges[[c - 1 for c in kept[1:]]]  # edges[c - 1] starts cell c
+        self.cell_flags = np.asarray([cells[c][1] for c in kept], dtype=np.int64)
+        self.cell_points = self.table[self.cell_bins[kept]].astype(np.int64)
 
     @property
     def field_type(self) -> str:
@@ -249,15 +275,20 @@ class Feature:
         key = value if type(value) is str else self._text(value)
         return self.missing if key is None else self._category(key, warnings)
 
-    def cells(self, values: np.ndarray, dtype: Any) -> tuple[np.ndarray, np.ndarray | None]:
-        """(cell of each raw value as ``dtype``, per-row BadValue or None) for a column."""
+    def cells(
+        self, values: np.ndarray, dtype: Any, scoring: bool = True
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """(cell of each raw value as ``dtype``, per-row BadValue or None) for a column: scoring cells (see
+        ``cell_points``), or with ``scoring=False`` the cells of ``cell_bins``."""
         if self.kind == "numerical":
+            edges = self.score_edges if scoring else self.edges
+            if isinstance(values, np.ndarray) and values.dtype == np.float64:
+                try:  # a float column is checked for infinities block by block, while it is in cache
+                    return self._counted(values, dtype, edges, finite=True), None
+                except _Infinite:
+                    pass
             x, errors = column(values, "number")
-            out = np.empty(len(x), dtype=dtype)
-            for start in range(0, len(x), BLOCK_ROWS):  # cell = number of edges <= x (0 for NaN)
-                above = x[None, start : start + BLOCK_ROWS] >= self.edges
-                np.sum(above.view(np.uint8), axis=0, dtype=dtype, out=out[start : start + BLOCK_ROWS])
-            return out, errors
+            return self._counted(x, dtype, edges), errors
         if isinstance(values, Factorized):  # each distinct value looked up once, then gathered
             index, problems = self.cells(values.uniques, dtype)
             return values.expand(index), None if problems is None else values.expand(problems)
@@ -279,6 +310,18 @@ class Feature:
         errors[odd] = bad
         return index, errors
 
+    @staticmethod
+    def _counted(x: np.ndarray, dtype: Any, edges: np.ndarray, finite: bool = False) -> np.ndarray:
+        """Cells of numbers: the count of ``edges`` at or below each (0 for NaN), in blocks of rows; with
+        ``finite``, _Infinite when a value is infinite."""
+        out = np.empty(len(x), dtype=dtype)
+        for start in range(0, len(x), BLOCK_ROWS):
+            if finite and np.isinf(x[start : start + BLOCK_ROWS]).any():
+                raise _Infinite
+            above = x[None, start : start + BLOCK_ROWS] >= edges
+            np.sum(above.view(np.uint8), axis=0, dtype=dtype, out=out[start : start + BLOCK_ROWS])
+        return out
+
     def _lookup(self, values: np.ndarray, dtype: Any) -> np.ndarray:
         bins = map(self._batch_lookup.get, values, repeat(self.unknown))
         return (
@@ -289,7 +332,7 @@ class Feature:
 
     def locate_column(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """(bin index, warning mask, per-row BadValue or None) for a column of raw values."""
-        cells, errors = self.cells(values, np.intp)
+        cells, errors = self.cells(values, np.intp, scoring=False)
         return self.cell_bins[cells], self.cell_warn[cells], errors
 
     def _located(self, value: float) -> tuple[int, int]:
@@ -435,7 +478,7 @@ class Bundle:
         self._pd_list: list[float] = self._pd_table.tolist()
         self._grade_list: list[str] = self._grade_table.tolist()
         # batch tables: per feature, points / warning bit per cell; per eligible reason, a ranking key per cell
-        most_cells = max((len(f.cell_bins) for f in self.features), default=0)
+        most_cells = max((len(f.cell_points) for f in self.features), default=0)
         self._cell_dtype = np.uint8 if most_cells <= 256 else np.uint16
         # points and warning flags of a cell ride in one int64: the points above the feature's lowest in the low
         # 32 bits, the two flags of feature j (out of range, beyond the hard limits) at bits 32 + 2 * (j % 15)
@@ -472,6 +515,12 @@ class Bundle:
             if whole and key_type is not None
             else []
         )
+        self._none_key = mask - n_eligible
+        feature_keys: list[np.ndarray | None] = [None] * len(self.features)
+        for r, table in zip(self._reasons, self._key_tables, strict=False):
+            feature_keys[r.position] = table
+        self._units = _units(self.features, self._packed, feature_keys, self._cell_dtype == np.uint8)
+        self._unit_of = {j: u for u, unit in enumerate(self._units) for j in unit.features}
         # equal-length codes join "|"-separated by gathering fixed-width pieces ("R01", "|R02", ...) per rank
         widths = {len(r.code) for r in self._reasons}
         width = widths.pop() if len(widths) == 1 else 0
@@ -479,11 +528,8 @@ class Bundle:
         chars[:n_eligible, 0] = ord("|")
         if width:
             chars[:n_eligible, 1:] = self._reason_codes[:n_eligible].view(np.uint32).reshape(-1, width)
-        self._pieces = (
-            (chars[:, 1:].copy().view(f"V{4 * width}").ravel(), chars.view(f"V{4 * width + 4}").ravel())
-            if width
-            else None
-        )
+        self._code_width = width
+        self._joins = _join_tables(chars, self.top_k) if width and self.top_k else []
 
     @property
     def name(self) -> str:
@@ -564,7 +610,7 @@ class Bundle:
         absent = [name for name in self.fields if name not in data]
         errors = _Errors(n)
         cells = []
-        packed_tables = list(self._packed)
+        tables = [unit.table for unit in self._units]
         texts = list(self._warn_texts)
         for j, f in enumerate(self.features):
             if f.name in data:
@@ -572,23 +618,30 @@ class Bundle:
                 errors.add(bad, f.name)
             else:  # an absent column: every row in the missing bin, warned as absent
                 cell = np.full(n, f.absent_cell, dtype=self._cell_dtype)
-                group, table = packed_tables[j]
-                packed_tables[j] = (group, table | 1 << (32 + 2 * (j % _GROUP)))
+                u = self._unit_of[j]
+                tables[u] = tables[u] | 1 << (32 + 2 * (j % _GROUP))
                 texts[2 * j] = f.warn_absent
             cells.append(cell)
         score = np.empty(n, dtype=np.int64)
         ranks = np.empty((self.top_k, n), dtype=np.intp)
         warn_words = np.empty((-(-len(self.features) // _GROUP), n), dtype=np.int64)
+        keyed = explain and bool(self._key_tables)
         for start in range(0, n, BLOCK_ROWS):  # blocks of rows keep the per-feature passes in cache
             rows = slice(start, start + BLOCK_ROWS)
-            block = [cell[rows].astype(np.intp) for cell in cells]  # intp: the fastest index to gather by
-            packed = np.zeros((len(warn_words), len(score[rows])), dtype=np.int64)
-            for (group, table), cell in zip(packed_tables, block, strict=True):
-                np.add(packed[group], np.take(table, cell), out=packed[group])
+            size = len(score[rows])
+            packed = np.zeros((len(warn_words), size), dtype=np.int64)
+            top = _TopKeys(self.top_k, size, self._key_type, self._none_key) if keyed else None
+            for unit, table in zip(self._units, tables, strict=True):
+                index = unit.index(cells, rows)
+                np.add(packed[unit.group], np.take(table, index), out=packed[unit.group])
+                if top is not None:
+                    unit.insert_keys(top, index)
             score[rows] = self.score_min + (packed & 0xFFFFFFFF).sum(axis=0)
             warn_words[:, rows] = packed >> 32
-            if explain:
-                ranks[:, rows] = self._top_reasons(block, len(packed[0]))
+            if top is not None:
+                ranks[:, rows] = top.ranks(self._key_bits)
+            elif explain:
+                ranks[:, rows] = self._top_reasons([cell[rows].astype(np.intp) for cell in cells], size)
         values: dict[str, Any] = {}
         for name, _ in self._policy_fields:
             if name in data:
@@ -629,22 +682,12 @@ class Bundle:
         return out
 
     def _top_reasons(self, block: list[np.ndarray], n: int) -> np.ndarray:
-        """Reason ranks (top_k x rows; ``len(reasons)`` = none) by repeated first maximum of points lost."""
+        """Reason ranks (top_k x rows; ``len(reasons)`` = none) by repeated first maximum of points lost, for
+        cards whose points lost are not whole (else ranking keys are used: ``_TopKeys``)."""
         n_eligible = len(self._reasons)
         ranks = np.full((self.top_k, n), n_eligible, dtype=np.intp)
         columns = np.arange(n)
-        if self._key_tables:
-            mask = (1 << self._key_bits) - 1
-            keys = np.empty((n_eligible + 1, n), dtype=self._key_type)
-            keys[n_eligible] = mask - n_eligible  # a row of "none" keys: every row has a maximum to take
-            for k, (r, table) in enumerate(zip(self._reasons, self._key_tables, strict=True)):
-                np.take(table, block[r.position], out=keys[k])
-            # below every key, and its low bits still decode to "none"
-            taken = np.iinfo(self._key_type).min + mask - n_eligible
-            for k in range(self.top_k):
-                np.subtract(mask, keys.max(axis=0) & mask, out=ranks[k])
-                keys[ranks[k], columns] = taken
-        elif n_eligible:
+        if n_eligible:
             points = [self.features[r.position].cell_points[block[r.position]] for r in self._reasons]
             lost = self._reason_refs[:, None] - np.asarray(points, dtype=np.float64).reshape(n_eligible, n)
             lost[~(lost > 0)] = -np.inf
@@ -655,19 +698,39 @@ class Bundle:
         return ranks
 
     def _reason_columns(self, ranks: np.ndarray) -> dict[str, np.ndarray]:
-        """reasons ("|"-joined codes) and reason_1..reason_k from reason ranks (top_k x rows)."""
+        """reasons ("|"-joined codes) and reason_1..reason_k from reason ranks (top_k x rows).
+
+        With codes of one width, the joined codes are gathered as fixed-width pieces ("R01|R02", "|R03|R04")
+        of two ranks at a time; a reason at rank k implies one at every rank before it, so absent reasons are
+        trailing NULs, which numpy strings drop. reason_1..k are then views of the joined codes' characters
+        (sharing their memory), not copies.
+        """
+        n = ranks.shape[1]
+        if self._joins:
+            layout = np.dtype([(f"r{k}", table.dtype) for k, (_, table) in enumerate(self._joins)])
+            pieces = np.empty(n, dtype=layout)
+            n_ranks = len(self._reasons) + 1
+            pairs = len(self._joins) < self.top_k
+            for k, (first, table) in enumerate(self._joins):
+                index = (
+                    ranks[first] * n_ranks + ranks[first + 1]
+                    if pairs and first + 1 < self.top_k
+                    else ranks[first]
+                )
+                pieces[f"r{k}"] = np.take(table, index)
+            joined = pieces.view(f"<U{layout.itemsize // 4}")
+            chars = joined.view(np.uint32).reshape(n, layout.itemsize // 4)
+            w = self._code_width
+            return {
+                "reasons": joined,
+                **{
+                    f"reason_{k + 1}": chars[:, k * (w + 1) : k * (w + 1) + w].view(f"<U{w}")[:, 0]
+                    for k in range(self.top_k)
+                },
+            }
         columns_k = {f"reason_{k + 1}": np.take(self._reason_codes, ranks[k]) for k in range(self.top_k)}
         if not self.top_k:
-            return {"reasons": np.full(ranks.shape[1], ""), **columns_k}
-        if self._pieces is not None:
-            # fixed-width pieces "R01", "|R02", ... side by side; a reason at rank k implies one at every rank
-            # before it, so absent reasons are trailing NULs, which numpy strings drop
-            first, later = self._pieces
-            layout = np.dtype([(f"r{k}", first.dtype if k == 0 else later.dtype) for k in range(self.top_k)])
-            pieces = np.empty(ranks.shape[1], dtype=layout)
-            for k in range(self.top_k):
-                pieces[f"r{k}"] = np.take(first if k == 0 else later, ranks[k])
-            return {"reasons": pieces.view(f"<U{layout.itemsize // 4}"), **columns_k}
+            return {"reasons": np.full(n, ""), **columns_k}
         n_eligible = len(self._reasons)
         joined = columns_k["reason_1"]
         for k in range(1, self.top_k):
@@ -691,6 +754,137 @@ class Bundle:
         """``score_batch`` as a list of row dicts (small inputs, tests, notebooks)."""
         out = self.score_batch(columns)
         return [dict(zip(out, values, strict=True)) for values in zip(*out.values(), strict=True)]
+
+
+def _join_tables(chars: np.ndarray, top_k: int) -> list[tuple[int, np.ndarray]]:
+    """(first rank, table) per piece of the joined reason codes: each two ranks (a, b) index one piece
+    ``"|" code_a "|" code_b`` (no leading "|" for the first) at ``a * (reasons + 1) + b``; a last odd rank,
+    and every rank of a card with over ``_MOST_PAIRED`` reasons, has a piece of its own. ``chars`` holds "|"
+    and each code's characters (a last row of NUL: none)."""
+    tables = []
+    n_ranks = len(chars)
+    step = 2 if n_ranks <= _MOST_PAIRED else 1
+    for first in range(0, top_k, step):
+        head = chars[:, 1:] if first == 0 else chars
+        if first + 1 == top_k or step == 1:
+            piece = np.ascontiguousarray(head)
+        else:
+            piece = np.concatenate([np.repeat(head, n_ranks, axis=0), np.tile(chars, (n_ranks, 1))], axis=1)
+        tables.append((first, piece.view(f"V{4 * piece.shape[1]}").ravel()))
+    return tables
+
+
+class _Unit:
+    """One feature, or two of the same group whose cells pair into one small index, as the batch loop reads it.
+
+    A pair's index is ``cell_a * cells_b + cell_b`` (computed in uint8), so one gather gives both features'
+    packed points and flags (their sum), and one more the reason keys of both (see ``_TopKeys.insert_pair``).
+    """
+
+    __slots__ = ("features", "group", "keys", "paired_keys", "table", "width")
+
+    def __init__(self, features: tuple[int, ...], group: int, table: np.ndarray) -> None:
+        self.features, self.group, self.table = features, group, table
+        self.width = 0
+        self.keys: list[np.ndarray] = []
+        self.paired_keys = False
+
+    def index(self, cells: list[np.ndarray], rows: slice) -> np.ndarray:
+        """The unit's gather index (intp, the fastest index to gather by) for a block of rows."""
+        if len(self.features) == 1:
+            return cells[self.features[0]][rows].astype(np.intp)
+        a, b = self.features
+        pair = np.multiply(cells[a][rows], self.width, dtype=np.uint8)
+        np.add(pair, cells[b][rows], out=pair)
+        return pair.astype(np.intp)
+
+    def insert_keys(self, top: _TopKeys, index: np.ndarray) -> None:
+        """Insert the unit's reason keys of a block's rows into their top k."""
+        if self.paired_keys:
+            top.insert_pair(self.keys[0], index)
+        else:
+            for table in self.keys:
+                top.insert(table, index)
+
+
+def _units(
+    features: list[Feature],
+    packed: list[tuple[int, np.ndarray]],
+    keys: list[np.ndarray | None],
+    pairs: bool,
+) -> list[_Unit]:
+    """Features grouped for the batch loop: within each packing group, the most cells with the fewest while
+    their cells multiply to at most 256 (uint8 cells only), the rest alone."""
+    units = []
+    for group in sorted({g for g, _ in packed}):
+        members = sorted(
+            (j for j, (g, _) in enumerate(packed) if g == group), key=lambda j: len(features[j].cell_points)
+        )
+        while members:
+            big = members.pop()
+            small = members[0] if members and pairs else None
+            if small is None or len(features[big].cell_points) * len(features[small].cell_points) > 256:
+                unit = _Unit((big,), group, packed[big][1])
+                unit.keys = [k for k in [keys[big]] if k is not None]
+                units.append(unit)
+                continue
+            members.pop(0)
+            a, b = sorted((big, small))
+            unit = _Unit((a, b), group, (packed[a][1][:, None] + packed[b][1][None, :]).ravel())
+            unit.width = len(features[b].cell_points)
+            shape = (len(features[a].cell_points), unit.width)
+            ka, kb = (
+                None if k is None else np.broadcast_to(k[:, None] if j == a else k[None, :], shape)
+                for j, k in ((a, keys[a]), (b, keys[b]))
+            )
+            if ka is not None and kb is not None:
+                high, low = np.maximum(ka, kb).ravel(), np.minimum(ka, kb).ravel()
+                unit.paired_keys = high.dtype == np.int16  # both in one int32: high << 16 | low (keys >= 0)
+                unit.keys = (
+                    [high.astype(np.int32) << 16 | low.astype(np.int32)] if unit.paired_keys else [high, low]
+                )
+            else:
+                unit.keys = [k.ravel() for k in (ka, kb) if k is not None]
+            units.append(unit)
+    return units
+
+
+class _TopKeys:
+    """The ``k`` largest ranking keys of each row of a block, kept in descending order as keys are inserted."""
+
+    def __init__(self, k: int, n: int, dtype: Any, none_key: int) -> None:
+        self.top = [np.full(n, none_key, dtype=dtype) for _ in range(k)]
+        self.key = np.empty(n, dtype=dtype)
+        self.second = np.empty(n, dtype=dtype)
+        self.low = np.empty(n, dtype=dtype)
+        self.pair = np.empty(n, dtype=np.int32)
+
+    def insert(self, table: np.ndarray, index: np.ndarray) -> None:
+        """Insert the key ``table[index]`` of every row."""
+        np.take(table, index, out=self.key)
+        self._insert(self.key, 0)
+
+    def insert_pair(self, table: np.ndarray, index: np.ndarray) -> None:
+        """Insert two int16 keys per row gathered at once from int32 ``larger << 16 | smaller``."""
+        np.take(table, index, out=self.pair)
+        np.right_shift(self.pair, 16, out=self.key, casting="unsafe")
+        np.copyto(self.second, self.pair, casting="unsafe")  # the low 16 bits
+        self._insert(self.key, 0)
+        self._insert(self.second, 1)  # at most the larger key: never first
+
+    def _insert(self, key: np.ndarray, first: int) -> None:
+        """An insertion step, min/max down the ranks; ``first``: the highest rank the key can reach."""
+        low, top = self.low, self.top
+        for k in range(len(top) - 1, first, -1):
+            np.minimum(top[k - 1], key, out=low)
+            np.maximum(top[k], low, out=top[k])
+        if first < len(top):
+            np.maximum(top[first], key, out=top[first])
+
+    def ranks(self, bits: int) -> np.ndarray:
+        """Reason ranks (k x rows) decoded from the keys' low bits; a "none" key decodes to ``len(reasons)``."""
+        mask = (1 << bits) - 1
+        return mask - (np.asarray(self.top).reshape(len(self.top), len(self.key)) & mask)
 
 
 class _Errors:
@@ -785,7 +979,10 @@ def _input_columns(columns: Any, names: list[str], types: dict[str, str]) -> tup
             raise DataError(f"input columns differ in length: {lengths}")
         for name in names:
             if name in columns:
-                out[name] = _one_dimensional(columns[name])
+                array = _one_dimensional(columns[name])
+                is_text = types.get(name) in ("category", "string") and array.dtype == object
+                shared = shared_text(array) if is_text else None
+                out[name] = array if shared is None else shared
         return out, next(iter(lengths.values()), 0)
     raise DataError(
         f"score_batch takes a dict of arrays, a pandas DataFrame or an Arrow table; got {type(columns).__name__}"
@@ -810,7 +1007,11 @@ def _one_dimensional(values: Any) -> np.ndarray:
 
 
 def _pandas_text(series: Any) -> Factorized | None:
-    """A pandas text column factorized by pandas itself (C speed), when every distinct value is a str."""
+    """A pandas text column factorized by object identity or by pandas itself, when every value is a str."""
+    if series.dtype == object:
+        shared = shared_text(series.to_numpy())
+        if shared is not None:
+            return shared
     codes, uniques = series.factorize()
     uniques = np.asarray(uniques, dtype=object)
     if not all(type(u) is str for u in uniques):
