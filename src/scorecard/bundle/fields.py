@@ -174,17 +174,18 @@ class _Addresses:
 
 _SAMPLE_ROWS = 4096
 _MOST_SHARED = 64
-_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93)
+_SHIFTS = (4, 5, 6, 7, 3, 8, 9, 10, 11, 12)
+"""Address bits tried for slots: objects are 8- or 16-byte aligned, so the lowest bits say little."""
 
 
 def shared_text(values: np.ndarray) -> Factorized | None:
     """An object column of str, None and NaN factorized by object identity, when a few str objects fill it.
 
     Text read from files or made by numpy and pandas usually holds each distinct value as one shared object,
-    and the same object is the same text: rows are matched to the objects of a sample by their address
-    (multiplicative hashing in numpy, no text hashed), the few others one by one. None (read the column value
-    by value instead) when the sample holds more than ``_MOST_SHARED`` objects, anything but str, None and NaN
-    turns up, or over an eighth of the rows are not sample objects.
+    and the same object is the same text: rows are matched to the objects of a sample by their address (a
+    slot from some of the address bits, no text hashed; the slot is the row's code), the few others one by
+    one. None (read the column value by value instead) when the sample holds more than ``_MOST_SHARED``
+    objects, anything but str, None and NaN turns up, or over an eighth of the rows are not sample objects.
     """
     n = len(values)
     if values.dtype != object or values.ndim != 1 or not n:
@@ -194,55 +195,48 @@ def shared_text(values: np.ndarray) -> Factorized | None:
     objects, first = np.unique(address[::step], return_index=True)
     if len(objects) > _MOST_SHARED:
         return None
-    uniques: list[str] = []
-    codes_of = []
-    for value in values[::step][first].tolist():
-        code = _text_code(value, uniques)
-        if code is None:
-            return None
-        codes_of.append(code)
+    sampled = values[::step][first].tolist()
+    if not all(type(v) is str or _is_missing_text(v) for v in sampled):
+        return None
     bits = max(4, (len(objects) ** 2).bit_length())
-    for multiplier in _MULTIPLIERS:  # a multiplier that puts every sample object in its own slot, if one does
-        slots = _slots(objects, multiplier, bits)
+    for shift in _SHIFTS:  # address bits that put every sample object in its own slot, if any do
+        slots = _slots(objects, shift, bits)
         if len(np.unique(slots)) == len(objects):
             break
     owner = np.zeros(1 << bits, dtype=np.uintp)  # no object lives at address 0
-    code_at = np.full(1 << bits, -1, dtype=np.intp)
-    owner[slots[::-1]], code_at[slots[::-1]] = objects[::-1], np.asarray(codes_of, dtype=np.intp)[::-1]
-    slot = _slots(address, multiplier, bits)
-    codes = np.take(code_at, slot)
-    rest = np.flatnonzero(np.take(owner, slot) != address)
+    owner[slots[::-1]] = objects[::-1]  # on a collision the first object keeps the slot, the other is "rest"
+    uniques: list[str | None] = [None] * (1 << bits)
+    for slot, value in zip(slots[::-1].tolist(), sampled[::-1], strict=True):
+        uniques[slot] = None if _is_missing_text(value) else value
+    codes = _slots(address, shift, bits)
+    rest = np.flatnonzero(np.take(owner, codes) != address)
     if len(rest) > n // 8:
         return None
     if len(rest):
-        index = {text: code for code, text in enumerate(uniques)}
+        index: dict[str, int] = {}
         rest_codes = []
         for value in values[rest].tolist():
-            code = index.get(value) if type(value) is str else None
-            if code is None:
-                code = _text_code(value, uniques)
-                if code is None:
-                    return None
-                index.setdefault(value, code)
+            if type(value) is str:
+                code = index.setdefault(value, len(uniques))
+                if code == len(uniques):
+                    uniques.append(value)
+            elif _is_missing_text(value):
+                code = -1
+            else:
+                return None
             rest_codes.append(code)
         codes[rest] = rest_codes
     return Factorized(codes, np.array(uniques, dtype=object))
 
 
-def _slots(address: np.ndarray, multiplier: int, bits: int) -> np.ndarray:
-    """Hash slots (intp in 0..2**bits - 1) of object addresses: the top bits of address x multiplier."""
-    return ((address * np.uint64(multiplier)) >> np.uint64(64 - bits)).view(np.intp)
+def _slots(address: np.ndarray, shift: int, bits: int) -> np.ndarray:
+    """Slots (intp in 0..2**bits - 1) of object addresses: ``bits`` bits above the lowest ``shift``."""
+    return ((address >> np.uint64(shift)) & np.uint64((1 << bits) - 1)).view(np.intp)
 
 
-def _text_code(value: Any, uniques: list[str]) -> int | None:
-    """The code of one value of a shared text column (a str appended to ``uniques``), -1 when missing, None
-    when it is not text."""
-    if type(value) is str:
-        uniques.append(value)
-        return len(uniques) - 1
-    if value is None or (isinstance(value, float) and value != value):
-        return -1
-    return None
+def _is_missing_text(value: Any) -> bool:
+    """None or a float NaN: a missing value of a shared text column."""
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def small_ints(values: Iterable[int]) -> np.ndarray:

@@ -181,8 +181,12 @@ class Policy:
         ]
         outcomes = [NO_ACTION, "approve", "refer", "decline", *(r.outcome for r in self.early_warnings)]
         outcomes += [a for _, _, a in self.treatments] + [r.outcome for r in self.knockouts]
-        self._outcomes = np.asarray(list(dict.fromkeys(outcomes)), dtype=str)
-        self._code = {name: i for i, name in enumerate(self._outcomes.tolist())}
+        names = list(dict.fromkeys(outcomes))
+        # with cut-offs every row gets an outcome, so no_action (code 0) is never named: the decision column
+        # is only as wide as the outcomes it can hold
+        width = max(len(name) for name in names if name != NO_ACTION or self.cutoffs is None)
+        self._outcomes = np.asarray(names, dtype=f"U{width}")
+        self._code = {name: i for i, name in enumerate(names)}
         self._knockout_names = np.asarray(["", *(r.name for r in self.knockouts)], dtype=str)
         self._flags_dtype = f"U{len('|'.join([*(r.name for r in self.early_warnings), INCOMPLETE]))}"
 

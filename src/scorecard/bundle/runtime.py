@@ -9,11 +9,13 @@ manifest, the format version is one this runtime reads, every name is a plain fi
   identical scores, PDs, grades, decisions, reasons and warnings.
 
 Batch path: each value is first placed in a *cell* of its feature (numbers: by counting the edges at or
-below it; categories: one dict lookup), then everything else is a gather from per-cell tables built at load
-time by ``score_one``'s own rule: points and warning flags packed in one int64 per cell, reason ranking keys
-(points lost and model order packed in one small int, so the top k are k plain maxima), reason codes joined
-by gathering fixed-width pieces; warning texts are joined once per distinct combination, for the rows that
-have any. The policy runs once over whole columns.
+below it; categories: one dict lookup per distinct value, text columns being matched by object identity or
+dictionary-encoded), then everything else is a gather from per-cell tables built at load time by
+``score_one``'s own rule: points and warning flags packed in one int64 per cell (two features whose cells
+pair into one small index share a table), reason ranking keys (points lost and model order packed in one
+small int, so the top k are kept by min/max insertion), reason codes joined by gathering fixed-width pieces
+of two ranks (``reason_1..k`` are views of them); warning texts are joined once per distinct combination,
+for the rows that have any. The policy runs once over whole columns.
 
 A bad value (text in a number field, a missing DPD for the treatment table) makes its record an error
 (``status = "error: <field>: <what>"``) and never stops the other records. Scores use integer points, so the
@@ -168,7 +170,8 @@ class Feature:
     a categorical cell is its bin; a numerical cell is an interval between consecutive ``edges`` (splits,
     each special code as a one-value interval, the valid-range bounds and the hard limits), cell 0 holding
     NaN. The tables are filled by ``locate`` on one value of each cell, so batch and one-record scoring
-    cannot disagree. A number outside ``valid_range`` is scored in the edge bin with a warning; beyond
+    cannot disagree. Scoring counts only ``score_edges``: the edges between cells that differ in points or
+    flags (``cell_points`` and ``cell_flags`` are per scoring cell). A number outside ``valid_range`` is scored in the edge bin with a warning; beyond
     ``hard_limits`` it is scored as missing, with a warning, and makes the record's evidence incomplete.
     """
 
@@ -529,7 +532,7 @@ class Bundle:
         if width:
             chars[:n_eligible, 1:] = self._reason_codes[:n_eligible].view(np.uint32).reshape(-1, width)
         self._code_width = width
-        self._joins = _join_tables(chars, self.top_k) if width and self.top_k else []
+        self._joins = _join_tables(chars, self.top_k, self._key_bits) if width and self.top_k else []
 
     @property
     def name(self) -> str:
@@ -623,7 +626,7 @@ class Bundle:
                 texts[2 * j] = f.warn_absent
             cells.append(cell)
         score = np.empty(n, dtype=np.int64)
-        ranks = np.empty((self.top_k, n), dtype=np.intp)
+        lows = np.empty((self.top_k, n), dtype=np.int32)  # reason keys' low bits: mask - rank
         warn_words = np.empty((-(-len(self.features) // _GROUP), n), dtype=np.int64)
         keyed = explain and bool(self._key_tables)
         for start in range(0, n, BLOCK_ROWS):  # blocks of rows keep the per-feature passes in cache
@@ -639,9 +642,10 @@ class Bundle:
             score[rows] = self.score_min + (packed & 0xFFFFFFFF).sum(axis=0)
             warn_words[:, rows] = packed >> 32
             if top is not None:
-                ranks[:, rows] = top.ranks(self._key_bits)
+                lows[:, rows] = top.lows(self._key_bits)
             elif explain:
-                ranks[:, rows] = self._top_reasons([cell[rows].astype(np.intp) for cell in cells], size)
+                ranks = self._top_reasons([cell[rows].astype(np.intp) for cell in cells], size)
+                lows[:, rows] = (1 << self._key_bits) - 1 - ranks
         values: dict[str, Any] = {}
         for name, _ in self._policy_fields:
             if name in data:
@@ -671,7 +675,7 @@ class Bundle:
             "limit": self.policy.limit_batch(values, score, decision),
             "knockout": knockout,
             "flags": flags,
-            **(self._reason_columns(ranks) if explain else {}),
+            **(self._reason_columns(lows) if explain else {}),
             **({"warnings": _warning_texts(warn_words, texts, absent_policy)} if explain else {}),
             "status": errors.status(),
         }
@@ -697,25 +701,25 @@ class Bundle:
                 lost[at, columns] = -np.inf
         return ranks
 
-    def _reason_columns(self, ranks: np.ndarray) -> dict[str, np.ndarray]:
-        """reasons ("|"-joined codes) and reason_1..reason_k from reason ranks (top_k x rows).
+    def _reason_columns(self, lows: np.ndarray) -> dict[str, np.ndarray]:
+        """reasons ("|"-joined codes) and reason_1..reason_k from reason keys' low bits (top_k x rows; the
+        rank r of a reason is ``2**_key_bits - 1 - low``, rank ``len(reasons)`` being none).
 
         With codes of one width, the joined codes are gathered as fixed-width pieces ("R01|R02", "|R03|R04")
         of two ranks at a time; a reason at rank k implies one at every rank before it, so absent reasons are
         trailing NULs, which numpy strings drop. reason_1..k are then views of the joined codes' characters
         (sharing their memory), not copies.
         """
-        n = ranks.shape[1]
+        n = lows.shape[1]
         if self._joins:
             layout = np.dtype([(f"r{k}", table.dtype) for k, (_, table) in enumerate(self._joins)])
             pieces = np.empty(n, dtype=layout)
-            n_ranks = len(self._reasons) + 1
             pairs = len(self._joins) < self.top_k
             for k, (first, table) in enumerate(self._joins):
                 index = (
-                    ranks[first] * n_ranks + ranks[first + 1]
+                    lows[first] << self._key_bits | lows[first + 1]
                     if pairs and first + 1 < self.top_k
-                    else ranks[first]
+                    else lows[first]
                 )
                 pieces[f"r{k}"] = np.take(table, index)
             joined = pieces.view(f"<U{layout.itemsize // 4}")
@@ -728,6 +732,7 @@ class Bundle:
                     for k in range(self.top_k)
                 },
             }
+        ranks = (1 << self._key_bits) - 1 - lows
         columns_k = {f"reason_{k + 1}": np.take(self._reason_codes, ranks[k]) for k in range(self.top_k)}
         if not self.top_k:
             return {"reasons": np.full(n, ""), **columns_k}
@@ -756,20 +761,25 @@ class Bundle:
         return [dict(zip(out, values, strict=True)) for values in zip(*out.values(), strict=True)]
 
 
-def _join_tables(chars: np.ndarray, top_k: int) -> list[tuple[int, np.ndarray]]:
-    """(first rank, table) per piece of the joined reason codes: each two ranks (a, b) index one piece
-    ``"|" code_a "|" code_b`` (no leading "|" for the first) at ``a * (reasons + 1) + b``; a last odd rank,
-    and every rank of a card with over ``_MOST_PAIRED`` reasons, has a piece of its own. ``chars`` holds "|"
-    and each code's characters (a last row of NUL: none)."""
+def _join_tables(chars: np.ndarray, top_k: int, bits: int) -> list[tuple[int, np.ndarray]]:
+    """(first rank, table) per piece of the joined reason codes, indexed by reason keys' low ``bits`` bits
+    (``2**bits - 1 - rank``): each two ranks (a, b) index one piece ``"|" code_a "|" code_b`` (no leading "|"
+    for the first) at ``low_a << bits | low_b``; a last odd rank, and every rank of a card with over
+    ``_MOST_PAIRED`` reasons, has a piece of its own. ``chars`` holds "|" and each code's characters by rank
+    (a last row of NUL: none)."""
+    mask = (1 << bits) - 1
+    by_low = np.zeros((1 << bits, chars.shape[1]), dtype=chars.dtype)
+    by_low[mask - np.arange(len(chars))] = chars
+    step = 2 if len(chars) <= _MOST_PAIRED else 1
     tables = []
-    n_ranks = len(chars)
-    step = 2 if n_ranks <= _MOST_PAIRED else 1
     for first in range(0, top_k, step):
-        head = chars[:, 1:] if first == 0 else chars
+        head = by_low[:, 1:] if first == 0 else by_low
         if first + 1 == top_k or step == 1:
             piece = np.ascontiguousarray(head)
         else:
-            piece = np.concatenate([np.repeat(head, n_ranks, axis=0), np.tile(chars, (n_ranks, 1))], axis=1)
+            piece = np.concatenate(
+                [np.repeat(head, 1 << bits, axis=0), np.tile(by_low, (1 << bits, 1))], axis=1
+            )
         tables.append((first, piece.view(f"V{4 * piece.shape[1]}").ravel()))
     return tables
 
@@ -881,10 +891,9 @@ class _TopKeys:
         if first < len(top):
             np.maximum(top[first], key, out=top[first])
 
-    def ranks(self, bits: int) -> np.ndarray:
-        """Reason ranks (k x rows) decoded from the keys' low bits; a "none" key decodes to ``len(reasons)``."""
-        mask = (1 << bits) - 1
-        return mask - (np.asarray(self.top).reshape(len(self.top), len(self.key)) & mask)
+    def lows(self, bits: int) -> np.ndarray:
+        """The low ``bits`` bits of the top keys (k x rows): ``2**bits - 1`` minus the reason's rank."""
+        return np.asarray(self.top).reshape(len(self.top), len(self.key)) & ((1 << bits) - 1)
 
 
 class _Errors:
