@@ -673,6 +673,18 @@ class ModelConfig(Strict):
     cv_folds: int = Field(
         default=5, ge=2, description="Stratified folds of the training rows that score each C_grid value."
     )
+    cv_repeats: int = Field(
+        default=1,
+        ge=1,
+        description="Repeats of the cv_folds-fold split, each reshuffled (seed split.seed + repeat), that score "
+        "each C_grid value.",
+    )
+    C_rule: Literal["best", "one_se"] = Field(
+        default="best",
+        description="How C is picked from the cross-validated AUCs: 'best' takes the best mean (ties to the "
+        "larger C); 'one_se' the smallest C (strongest penalty) within one standard error of the best, the error "
+        "being that of the fold-by-fold AUC differences (measured, not the default: see docs/modeling.md).",
+    )
 
     @model_validator(mode="after")
     def _positive_C(self) -> ModelConfig:

@@ -3,6 +3,7 @@ that ingestion into pandas gives, with the same problems reported, and nothing b
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -11,12 +12,14 @@ import pytest
 import yaml
 
 from scorecard.config import CardConfig, load_config
-from scorecard.data.ingest import register_sources
+from scorecard.data.ingest import register_sources, validate_sources
+from scorecard.data.pii import keyed_hash
 from scorecard.errors import DataError
 from scorecard.features.build import (
     build_card_table,
     build_modeling_table,
     card_needs,
+    columns_read,
     extra_columns,
     load_card_sources,
 )
@@ -98,9 +101,15 @@ def test_parquet_stays_a_view_and_only_hashed_tables_are_stored(
     # are hashed once, then stored; every other source stays a view over its Parquet file
     assert tables == {"canonical_customers", "canonical_device_events"}
     assert {"canonical_applications", "canonical_bureau_tradelines", "mapped_device_events"} <= views
-    raw = pd.read_parquet(small_portfolio_dir / "device_events.parquet", columns=["device_id"])
+    raw = pd.read_parquet(small_portfolio_dir / "device_events.parquet", columns=["event_id", "device_id"])
     assert device["device_id"].str.fullmatch("[0-9a-f]{64}").all()
     assert not set(device["device_id"]) & set(raw["device_id"])
+    # each distinct device hashed once and looked up: the digests of hashing every row
+    looked_up = device.set_index("event_id")["device_id"].sort_index()
+    expected = keyed_hash(
+        raw.set_index("event_id")["device_id"], os.environ["SCORECARD_PII_KEY"].encode()
+    ).sort_index()
+    pd.testing.assert_series_equal(looked_up, expected, check_names=False)
 
 
 def test_problems_are_reported_as_pandas_ingestion_reports_them(
@@ -124,3 +133,50 @@ def test_problems_are_reported_as_pandas_ingestion_reports_them(
     assert message.startswith("2 data problem(s) in the sources:")
     assert "key (application_id) is duplicated: 4 rows share 2 key values" in message
     assert "column 'worst_dpd' is missing; needed by bureau features" in message
+
+
+THREE = ["bureau_inq_3m", "bureau_worst_dpd_12m", "device_devices_90d"]
+
+
+def test_a_few_features_read_only_their_columns_and_equal_the_full_cards(
+    small_portfolio_dir: Path, tmp_path: Path
+) -> None:
+    cfg = _config("application", small_portfolio_dir, tmp_path, include=THREE, families=[])
+    reads = columns_read(cfg)
+    assert reads["bureau_tradelines"] == [
+        "tradeline_id", "customer_id", "report_date", "last_delinquency_date", "worst_dpd"
+    ]  # fmt: skip
+    assert reads["bureau_inquiries"] == ["customer_id", "inquiry_date"]
+    # event_id: the repository's card has a policy rule on the anchor device (device_id_hash)
+    assert set(reads["device_events"]) == {
+        "event_id",
+        "application_id",
+        "customer_id",
+        "event_time",
+        "device_id",
+    }
+    few = build_card_table(cfg).frame
+    full = build_card_table(_config("application", small_portfolio_dir, tmp_path)).frame
+    assert list(few.columns[:5]) == ["application_id", "snapshot_date", *THREE]  # then attributes, target
+    assert not set(few.columns) & {"bureau_inq_1m", "device_ip_changes_30d", "app_income"}
+    pd.testing.assert_frame_equal(few, full[few.columns])
+
+
+def test_a_build_checks_the_keys_and_the_columns_it_reads(small_portfolio: dict, tmp_path: Path) -> None:
+    folder = tmp_path / "unread"
+    folder.mkdir()
+    for name, frame in small_portfolio.items():
+        if name == "bureau_tradelines":
+            frame = frame.assign(balance=-1.0)  # not read by the three features
+        frame.to_parquet(folder / f"{name}.parquet", index=False)
+    cfg = _config("application", folder, tmp_path, include=THREE, families=[])
+    assert len(build_card_table(cfg).frame) == len(small_portfolio["applications"])
+    report = validate_sources(cfg.data, card_needs(cfg), extra_columns(cfg))  # validation checks every column
+    assert [p.message.split(": ", 1)[1] for p in report.problems] == [
+        f"column 'balance' has {len(small_portfolio['bureau_tradelines']):,} values out of range (e.g. '-1.0'); "
+        "expected values in [0, inf]"
+    ]
+    events = small_portfolio["device_events"]
+    pd.concat([events, events.head(3)]).to_parquet(folder / "device_events.parquet", index=False)
+    with pytest.raises(DataError, match=r"key \(event_id\) is duplicated: 6 rows share 3 key values"):
+        build_card_table(cfg)  # the key is checked although no chosen feature reads it

@@ -257,6 +257,49 @@ def test_cv_ties_go_to_the_weakest_penalty() -> None:
     assert card.C_ == 1e7
 
 
+def test_one_se_rule_takes_the_strongest_penalty_within_one_standard_error_of_the_best() -> None:
+    X, y = _noisy()
+    selector = FeatureSelector(min_iv=0.0, max_correlation=0.95, max_vif=None, max_features=None)
+    grid = (1e6, 1.0, 0.3, 0.1, 0.01)
+    card = Scorecard(
+        selector=selector,
+        C="cv",
+        C_grid=grid,
+        sign_check="flag",
+        random_state=5,
+        cv_repeats=3,
+        C_rule="one_se",
+    ).fit(X, y)
+    # 3 repeats x 5 folds; repeat r reshuffles with random_state + r
+    woe = card.binner_.transform(X)[list(card.selector_.selected_)].to_numpy()
+    by_hand = pd.DataFrame(
+        {
+            C: [
+                roc_auc_score(y[val], fit_logit(woe[fit], y[fit], C=C).predict_proba(woe[val]))
+                for repeat in range(3)
+                for fit, val in StratifiedKFold(5, shuffle=True, random_state=5 + repeat).split(woe, y)
+            ]
+            for C in grid
+        }
+    )
+    np.testing.assert_allclose(card.cv_folds_auc_.to_numpy(), by_hand.to_numpy())
+    best = by_hand.mean().idxmax()
+    assert best == 1.0  # the best mean ...
+    diff = by_hand[best].to_numpy()[:, None] - by_hand.to_numpy()
+    se = diff.std(axis=0, ddof=1) / math.sqrt(15)
+    np.testing.assert_allclose(card.cv_se_.to_numpy(), se)
+    assert card.cv_se_[best] == 0.0
+    within = [
+        C for C, mean, e in zip(grid, by_hand.mean(), se, strict=True) if mean >= by_hand[best].mean() - e
+    ]
+    assert within == [1.0, 0.3]  # 1e6 and the two strongest penalties fall more than one error below it
+    assert card.C_ == 0.3
+    # the card is the fixed C=0.3 card; the 'best' rule on the same folds keeps C=1
+    fixed = Scorecard(selector=selector, C=0.3, sign_check="flag").fit(X, y)
+    np.testing.assert_allclose(card.logit_.params, fixed.logit_.params)
+    assert card.set_params(C_rule="best").fit(X, y).C_ == 1.0
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [
@@ -265,6 +308,8 @@ def test_cv_ties_go_to_the_weakest_penalty() -> None:
         ({"C": "cv", "C_grid": ()}, "C_grid must hold values > 0; got ()"),
         ({"C": "cv", "C_grid": (1.0, -1.0)}, "C_grid must hold values > 0; got (1.0, -1.0)"),
         ({"C": "cv", "cv_folds": 1}, "cv_folds must be an integer >= 2; got 1"),
+        ({"C": "cv", "cv_repeats": 0}, "cv_repeats must be an integer >= 1; got 0"),
+        ({"C": "cv", "C_rule": "min"}, "C_rule must be 'best' or 'one_se'; got 'min'"),
     ],
 )
 def test_invalid_C_settings_are_config_errors(sample, params: dict[str, Any], message: str) -> None:

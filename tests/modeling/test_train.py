@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 
 from scorecard.config import CardConfig, load_config, parse_config
 from scorecard.errors import DataError
 from scorecard.features.build import ModelingTable
-from scorecard.modeling.train import TrainedCard, data_fingerprint, train_card
+from scorecard.modeling.train import TrainedCard, _C_decision, data_fingerprint, train_card
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FAST = {"challenger": {"num_boost_round": 150, "early_stopping_rounds": 20}}
@@ -114,6 +115,30 @@ def test_dropped_features_are_logged_decisions(trained: tuple[TrainedCard, Path]
     assert "constant_flag" in decisions and "constant" in decisions
     assert "empty_field" in decisions and "missing" in decisions
     assert {"utilisation", "inquiries_6m", "income"} <= set(card.features)
+
+
+def test_the_chosen_C_is_a_decision_with_its_rule_folds_and_scores(trained: tuple[TrainedCard, Path]) -> None:
+    card, _ = trained
+    model = card.scorecard
+    assert (model.C_rule, model.cv_repeats, model.cv_folds_auc_.shape) == ("best", 1, (5, 5))
+    assert list(model.cv_auc_.index) == [1e6, 10.0, 1.0, 0.3, 0.1]
+    assert model.cv_auc_.idxmax() == model.C_
+    line = next(d for d in card.decisions if d.startswith("model C="))
+    scores = ", ".join(f"{c:g}: {auc:.4f}" for c, auc in model.cv_auc_.items())
+    assert (
+        line == f"model C={model.C_:g} chosen by cross-validated AUC, the best mean (1 x 5 folds; {scores})"
+    )
+    # under the one-standard-error rule the line names the rule and gives each value's standard error
+    frame = card.table.frame
+    train = frame[frame["split"] == "train"]
+    one_se = clone(model).set_params(C_rule="one_se", cv_repeats=2)
+    one_se.fit(train[card.table.features], train["target"].to_numpy())
+    se = one_se.cv_se_
+    scores = ", ".join(f"{c:g}: {auc:.4f} (se {se[c]:.4f})" for c, auc in one_se.cv_auc_.items())
+    assert _C_decision(one_se) == (
+        f"model C={one_se.C_:g} chosen by cross-validated AUC, the strongest penalty within one standard error "
+        f"of the best mean (2 x 5 folds; {scores})"
+    )
 
 
 def test_score_frame_is_base_points_plus_points_and_matches_the_scored_rows(

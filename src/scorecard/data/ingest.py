@@ -140,11 +140,14 @@ def register_sources(
     extra: ExtraColumns | None = None,
 ) -> dict[str, str]:
     """Scan, map, check and PII-strip the sources inside ``con`` (a feature engine's DuckDB); table -> the name
-    of its canonical relation there. One DataError lists every problem, as ``load_sources`` does.
+    of its canonical relation there. One DataError lists every problem, as ``load_sources`` does, in each
+    table's key and the columns the card reads (a column the card does not read cannot change what it builds;
+    ``validate_sources`` checks every column).
 
     Nothing goes through pandas: a Parquet or DuckDB-table source stays a view over its files; a CSV or JSON
-    source, a source query, and a table with hashed PII columns (hashed once) become temporary tables, which
-    DuckDB spills to disk beyond its memory limit. ``workdir`` holds unzipped members; the caller removes it.
+    source, a source query, and a table with hashed PII columns (each distinct value hashed once) become
+    temporary tables, which DuckDB spills to disk beyond its memory limit. ``workdir`` holds unzipped members;
+    the caller removes it.
     """
     extra = extra or {}
     report, present, tables = _check_sources(con, workdir, data, required, extra, lazy=True)
@@ -152,16 +155,48 @@ def register_sources(
     actions, key = _present_pii(data, tables, present)
     names = {}
     for table in tables:
-        relation = _canonical(con, data, required, extra, table, present, actions, key)
         name = f"canonical_{table}"
-        if _is_view(con, _mapped_name(table)) and "hash" not in {
-            a for (t, _), a in actions.items() if t == table
-        }:
+        kept = _kept_columns(required, table, present, actions)
+        hashed = [c.name for c in kept if actions.get((table, c.name)) == "hash"]
+        unhashed = {k: a for k, a in actions.items() if a != "hash"}
+        relation = _canonical(con, data, required, extra, table, present, unhashed, b"")
+        if hashed:
+            _hashed_table(con, relation, name, hashed, key)
+        elif _is_view(con, _mapped_name(table)):
             relation.create_view(name, replace=True)
         else:
             _temp_table(con, relation, name)
         names[table] = name
     return names
+
+
+def _hashed_table(
+    con: duckdb.DuckDBPyConnection, typed: duckdb.DuckDBPyRelation, name: str, hashed: list[str], key: bytes
+) -> None:
+    """``typed`` stored as the temporary table ``name`` with each ``hashed`` column replaced by its HMAC
+    (``pii.hmac_sql``), looked up in a table of its distinct values hashed once each: a device or an IP
+    recurs over many events. The lookups (raw values) are dropped once the table is built."""
+    view = f"{name}__typed"
+    typed.create_view(view, replace=True)
+    joins, exprs, lookups = [], [], []
+    for i, column in enumerate(typed.columns):
+        if column not in hashed:
+            exprs.append(f"t.{quote(column)}")
+            continue
+        lookups.append(f"{name}__hmac{i}")
+        distinct = (
+            f"SELECT DISTINCT {quote(column)} AS v FROM {quote(view)} WHERE {quote(column)} IS NOT NULL"
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {quote(lookups[-1])} AS "
+            f"SELECT v, {hmac_sql('v', key)} AS h FROM ({distinct})"
+        )
+        joins.append(f"LEFT JOIN {quote(lookups[-1])} AS d{i} ON t.{quote(column)} = d{i}.v")
+        exprs.append(f"d{i}.h AS {quote(column)}")
+    _temp_table(con, con.sql(f"SELECT {', '.join(exprs)} FROM {quote(view)} AS t {' '.join(joins)}"), name)
+    for lookup in lookups:
+        con.execute(f"DROP TABLE {quote(lookup)}")
+    con.execute(f"DROP VIEW {quote(view)}")
 
 
 def _ingest(
@@ -198,7 +233,8 @@ def _check_sources(
     lazy: bool,
 ) -> tuple[ValidationReport, dict[str, list[str]], list[str]]:
     """Map and check every source the card needs into ``mapped_<table>`` of ``con``: the report, the canonical
-    columns each mapped table has, and the tables mapped. ``lazy``: columnar file sources stay views."""
+    columns each mapped table has, and the tables mapped. ``lazy`` (a build): columnar file sources stay views,
+    and only each table's key and the columns the card reads are checked."""
     report = ValidationReport()
     tables = _tables_to_load(data, required)
     present: dict[str, list[str]] = {}
@@ -211,7 +247,7 @@ def _check_sources(
             message = f"data.sources has no entry for table {table!r}, which this card needs"
             report.problems.append(Problem(table, "config", "missing_table", None, 0, None, message))
             continue
-        contract = _contract(table, source, required, extra.get(table, {}))
+        contract = _contract(table, source, required, extra.get(table, {}), reads_only=lazy)
         if source.query is None:
             summary, problems = _map_and_check_files(con, contract, source, workdir, lazy)
         else:
@@ -312,12 +348,23 @@ class _Contract:
     """Columns that may be absent, with what their absence disables."""
     extra: Mapping[str, str]
     """Source (non-canonical) columns carried beside the canonical ones -> who reads them."""
+    reads_only: bool = False
+    """Check only the key and the columns read (a build: an unread column cannot change its result)."""
 
     def required(self, column: str) -> bool:
         return self.needed is None or column in self.schema.key or column in self.needed
 
+    @property
+    def checked(self) -> TableSchema:
+        """The columns checked: every canonical one, or with ``reads_only`` the key and the columns read."""
+        if not self.reads_only:
+            return self.schema
+        return replace(self.schema, columns=tuple(c for c in self.schema.columns if self.required(c.name)))
 
-def _contract(table: str, source: SourceConfig, required: Required, extra: Mapping[str, str]) -> _Contract:
+
+def _contract(
+    table: str, source: SourceConfig, required: Required, extra: Mapping[str, str], reads_only: bool
+) -> _Contract:
     schema = TABLES[table]
     if source.allowed:
         columns = tuple(
@@ -326,7 +373,8 @@ def _contract(table: str, source: SourceConfig, required: Required, extra: Mappi
         )
         schema = replace(schema, columns=columns)
     if isinstance(required, CardNeeds):
-        return _Contract(schema, required.required.get(table, {}), required.optional.get(table, {}), extra)
+        needed = required.required.get(table, {})
+        return _Contract(schema, needed, required.optional.get(table, {}), extra, reads_only)
     return _Contract(schema, None, {}, extra)
 
 
@@ -460,7 +508,7 @@ def _map_and_check(
         scan = reader(varchar, True)
         projection, problems = _projection(contract, source, scan, label)
         _materialise(con, scan, projection, mapped, view)
-    summary, checked = check_table(con, mapped, schema, label, _date_formats(source))
+    summary, checked = check_table(con, mapped, contract.checked, label, _date_formats(source))
     problems += checked
     return TableSummary(
         schema.name, label, summary.rows, summary.columns, summary.nulls, len(problems)

@@ -22,10 +22,7 @@ ATTRIBUTES: dict[str, str] = {
 READS: dict[str, dict[str, tuple[str, ...]]] = {
     "national_id_hash": {"customers": ("customer_id", "national_id")},
     "device_id_hash": {
-        "device_events": (
-            *("event_id", "application_id", "customer_id", "event_time", "device_id", "ip"),
-            *("is_emulator", "is_rooted", "gps_province"),
-        ),
+        "device_events": ("event_id", "application_id", "customer_id", "event_time", "device_id"),
     },
     "declared_province": {"customers": ("customer_id", "province")},
 }

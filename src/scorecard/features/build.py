@@ -62,14 +62,15 @@ _ARROW_TYPES: dict[DType, pa.DataType] = {
     "timestamp": pa.timestamp("us"),
 }
 
-_FAMILIES: dict[Family, Callable[[Spine, Sources, CardConfig], ir.Table]] = {
-    "bureau": lambda s, src, cfg: bureau_features(s, src, cfg.features.no_bureau_code),
-    "device": lambda s, src, cfg: device_features(s, src),
-    "application": lambda s, src, cfg: application_features(s, src),
-    "behaviour": lambda s, src, cfg: behaviour_features(s, src),
-    "collection": lambda s, src, cfg: collection_features(s, src, cfg.target.cure_days),
-    "custom": custom_features,
+_FAMILIES: dict[Family, Callable[[Spine, Sources, CardConfig, list[str]], ir.Table]] = {
+    "bureau": lambda s, src, cfg, names: bureau_features(s, src, cfg.features.no_bureau_code, names),
+    "device": lambda s, src, cfg, names: device_features(s, src, names),
+    "application": lambda s, src, cfg, names: application_features(s, src),
+    "behaviour": lambda s, src, cfg, names: behaviour_features(s, src),
+    "collection": lambda s, src, cfg, names: collection_features(s, src, cfg.target.cure_days),
+    "custom": lambda s, src, cfg, names: custom_features(s, src, cfg),
 }
+"""Family -> its table of features (keys + features); bureau and device compute only the names asked for."""
 
 _TARGETS = {"application": application_target, "behaviour": behaviour_target, "collection": collection_target}
 
@@ -176,7 +177,8 @@ def _build(engine: Engine, sources: dict[str, ir.Table], cfg: CardConfig, step: 
     parts = []
     for family in _families(defs):
         step(f"{family} features")
-        parts.append(engine.stage(family, _FAMILIES[family](spine, sources, cfg)))
+        chosen = [d.name for d in defs if d.family == family]
+        parts.append(engine.stage(family, _FAMILIES[family](spine, sources, cfg, chosen)))
     attributes = policy_attributes(cfg)
     if attributes:
         parts.append(engine.stage("attributes", attribute_table(spine, sources, attributes)))
@@ -187,10 +189,10 @@ def _build(engine: Engine, sources: dict[str, ir.Table], cfg: CardConfig, step: 
     for part in [*parts, target]:
         joined = joined.left_join(part, keys)
     names = [d.name for d in defs]
-    frame = engine.collect(
+    frame = engine.collect(  # sorted by the engine: no second copy of the table in pandas
         joined.select(
             *dict.fromkeys([*keys, "snapshot_date"]), *names, *attributes, "target", "target_status"
-        )
+        ).order_by(keys)
     )
     if cfg.target.column is not None and not (frame["target_status"] == "bad").any():
         raise DataError(_no_bads(engine, sources, cfg))
@@ -198,7 +200,7 @@ def _build(engine: Engine, sources: dict[str, ir.Table], cfg: CardConfig, step: 
     if frame.empty:
         raise DataError(_no_rows(cfg))
     _check_snapshots(frame, cfg)
-    frame = _typed(frame.sort_values(keys, kind="stable").reset_index(drop=True), defs)
+    frame = _typed(frame, defs)
     for name in attributes:
         frame[name] = none_for_missing(frame[name].astype(object))
     frame["split"] = assign_splits(frame["target"], frame["snapshot_date"], cfg.split)

@@ -4,14 +4,18 @@ Point in time: an event counts when event_time < snapshot (midnight of the snaps
 application, when it is no later than the end of the application's own device session (events carrying the
 application_id on the application day). The session is the application itself, so its fingerprint is known
 when the decision is made; nothing after it counts. The anchor event is the latest counted event of the
-customer (ties broken by event_id): at application, the session.
+customer (ties broken by event_id): at application, the session. Only the features asked for are computed,
+from only the columns they read (``reads``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+
 import ibis
 import ibis.expr.types as ir
 
+from scorecard.features.catalogue import family_features
 from scorecard.features.spine import Sources, Spine, require
 
 CUSTOMER_WINDOWS_DAYS = (30, 90)
@@ -29,49 +33,67 @@ READS = {
     ),
     "customers": ("customer_id", "province"),
 }
-"""The canonical columns the family reads (the build loads only these)."""
+"""The canonical columns the family reads (the build loads only those its chosen features read)."""
+
+_EVENT_READS: dict[str, tuple[str, ...]] = {
+    "device_emulator_or_rooted": ("event_id", "is_emulator", "is_rooted"),
+    "device_customers_30d": ("event_id", "device_id"),
+    "device_customers_90d": ("event_id", "device_id"),
+    "device_devices_90d": ("device_id",),
+    "device_ip_changes_30d": ("event_id", "ip"),
+    "device_gps_province_mismatch": ("event_id", "gps_province"),
+}
+"""Feature -> the event columns it reads besides the customer's counted events (application, customer, time)."""
+_ANCHORED = {n for n, cols in _EVENT_READS.items() if "event_id" in cols and n != "device_ip_changes_30d"}
+"""Features read from the anchor event."""
+_CARRIED = {"anchor_device": "device_id", "gps_province": "gps_province"}
+"""The anchor event's columns carried as they are (when the events hold them)."""
 
 
-def device_features(spine: Spine, sources: Sources) -> ir.Table:
-    """Keys + every device feature, one row per spine row."""
+def device_features(spine: Spine, sources: Sources, names: Collection[str] | None = None) -> ir.Table:
+    """Keys + the named device features (every one without names), one row per spine row."""
     keys = list(spine.keys)
+    wanted = [n for n in family_features("device") if names is None or n in names]
     events = _events(require(sources, "device_events", "device features"))
     base = _with_cutoff(spine, events)
     counted = base.inner_join(events, "customer_id").filter(_counts)
-    anchor = _anchor(counted, keys)
-    recent = counted.filter(counted.event_time >= counted.snapshot_time - ibis.interval(days=30))
-    recent = recent.mutate(
-        previous_ip=recent.ip.lag().over(group_by=keys, order_by=[recent.event_time, recent.event_id])
-    )
-    ip_changes = recent.group_by(keys).aggregate(
-        ip_changes=(recent.previous_ip.notnull() & (recent.ip != recent.previous_ip)).sum()
-    )
-    devices = counted.group_by(keys).aggregate(
-        devices_90d=counted.device_id.nunique(
-            where=counted.event_time >= counted.snapshot_time - ibis.interval(days=90)
+    t = base
+    if set(wanted) & _ANCHORED:
+        anchor = _anchor(counted, keys)
+        t = t.left_join(anchor, keys)
+    if "device_ip_changes_30d" in wanted:
+        recent = counted.filter(counted.event_time >= counted.snapshot_time - ibis.interval(days=30))
+        recent = recent.mutate(
+            previous_ip=recent.ip.lag().over(group_by=keys, order_by=[recent.event_time, recent.event_id])
         )
-    )
-    shared = _customers_on_anchor_device(base, anchor, events, keys)
-    province = declared_province(spine, sources)
-    t = (
-        base.left_join(anchor, keys)
-        .left_join(ip_changes, keys)
-        .left_join(devices, keys)
-        .left_join(shared, keys)
-        .left_join(province, keys)
-    )
-    mismatch = ibis.ifelse(
-        t.gps_province.isnull(), ibis.null("float64"), (t.gps_province != t.declared_province).cast("float64")
-    )
-    return t.select(
-        *keys,
-        device_emulator_or_rooted=t.emulator_or_rooted,
-        device_customers_30d=t.customers_30d.cast("float64"),
-        device_customers_90d=t.customers_90d.cast("float64"),
-        device_devices_90d=t.devices_90d.fill_null(0).cast("float64"),
-        device_ip_changes_30d=t.ip_changes.fill_null(0).cast("float64"),
-        device_gps_province_mismatch=mismatch,
-    )
+        ip_changes = recent.group_by(keys).aggregate(
+            ip_changes=(recent.previous_ip.notnull() & (recent.ip != recent.previous_ip)).sum()
+        )
+        t = t.left_join(ip_changes, keys)
+    if "device_devices_90d" in wanted:
+        devices = counted.group_by(keys).aggregate(
+            devices_90d=counted.device_id.nunique(
+                where=counted.event_time >= counted.snapshot_time - ibis.interval(days=90)
+            )
+        )
+        t = t.left_join(devices, keys)
+    if {"device_customers_30d", "device_customers_90d"} & set(wanted):
+        t = t.left_join(_customers_on_anchor_device(base, anchor, events, keys), keys)
+    if "device_gps_province_mismatch" in wanted:
+        t = t.left_join(declared_province(spine, sources), keys)
+    formulas: dict[str, Callable[[], ir.Value]] = {
+        "device_emulator_or_rooted": lambda: t.emulator_or_rooted,
+        "device_customers_30d": lambda: t.customers_30d.cast("float64"),
+        "device_customers_90d": lambda: t.customers_90d.cast("float64"),
+        "device_devices_90d": lambda: t.devices_90d.fill_null(0).cast("float64"),
+        "device_ip_changes_30d": lambda: t.ip_changes.fill_null(0).cast("float64"),
+        "device_gps_province_mismatch": lambda: ibis.ifelse(
+            t.gps_province.isnull(),
+            ibis.null("float64"),
+            (t.gps_province != t.declared_province).cast("float64"),
+        ),
+    }
+    return t.select(*keys, **{name: formulas[name]() for name in wanted})
 
 
 def anchor_devices(spine: Spine, sources: Sources) -> ir.Table:
@@ -82,31 +104,23 @@ def anchor_devices(spine: Spine, sources: Sources) -> ir.Table:
 
 
 def _anchor(counted: ir.Table, keys: list[str]) -> ir.Table:
-    """The latest counted event per row (ties by event_id): its device, emulator/rooted flag and GPS."""
+    """The latest counted event per row (ties by event_id): its device, emulator/rooted flag and GPS (those of
+    them the events carry)."""
     order = [counted.event_time, counted.event_id]
     ranked = counted.mutate(
         recency=ibis.row_number().over(group_by=keys, order_by=[ibis.desc(o) for o in order])
     )
-    return ranked.filter(ranked.recency == 0).select(
-        *keys,
-        anchor_device=ranked.device_id,
-        emulator_or_rooted=(ranked.is_emulator | ranked.is_rooted).cast("float64"),
-        gps_province=ranked.gps_province,
-    )
+    latest = ranked.filter(ranked.recency == 0)
+    values = {name: latest[c] for name, c in _CARRIED.items() if c in latest.columns}
+    if "is_emulator" in latest.columns:
+        values["emulator_or_rooted"] = (latest.is_emulator | latest.is_rooted).cast("float64")
+    return latest.select(*keys, **values)
 
 
 def _events(device_events: ir.Table) -> ir.Table:
-    return device_events.select(
-        "event_id",
-        "application_id",
-        "customer_id",
-        "device_id",
-        "ip",
-        "is_emulator",
-        "is_rooted",
-        "gps_province",
-        event_time=device_events.event_time.cast("timestamp"),
-    )
+    """The events with the columns the build loaded (those its features read), event_time as a timestamp."""
+    present = [c for c in READS["device_events"] if c in device_events.columns and c != "event_time"]
+    return device_events.select(*present, event_time=device_events.event_time.cast("timestamp"))
 
 
 def _with_cutoff(spine: Spine, events: ir.Table) -> ir.Table:
@@ -145,9 +159,20 @@ def _customers_on_anchor_device(
     )
 
 
-def reads(card: str) -> dict[str, tuple[str, ...]]:
-    """The family's reads for a card: the application card's spine carries the declared province itself."""
-    return {t: c for t, c in READS.items() if not (card == "application" and t == "customers")}
+def reads(card: str, names: Collection[str] | None = None) -> dict[str, tuple[str, ...]]:
+    """The columns the named device features (every one without names) read for a card: the application
+    card's spine carries the declared province itself."""
+    chosen = family_features("device") if names is None else names
+    used = {
+        "application_id",
+        "customer_id",
+        "event_time",
+        *(c for n in chosen for c in _EVENT_READS.get(n, ())),
+    }
+    found = {"device_events": tuple(c for c in READS["device_events"] if c in used)}
+    if card != "application" and "device_gps_province_mismatch" in chosen:
+        found["customers"] = READS["customers"]
+    return found
 
 
 def declared_province(spine: Spine, sources: Sources) -> ir.Table:

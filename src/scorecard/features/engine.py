@@ -54,8 +54,9 @@ class Engine:
         raise NotImplementedError
 
     def collect(self, expr: ir.Table) -> pd.DataFrame:
-        """The rows of ``expr`` as pandas: the only result brought out of the backend."""
-        return self.backend.to_pyarrow(expr).to_pandas()
+        """The rows of ``expr`` as pandas: the only result brought out of the backend (each Arrow column freed
+        as it is converted, so the table is never held twice)."""
+        return self.backend.to_pyarrow(expr).to_pandas(self_destruct=True, split_blocks=True)
 
     def close(self) -> None:
         """Drop what the engine staged (the Spark session itself outlives it)."""

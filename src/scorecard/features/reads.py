@@ -8,7 +8,7 @@ declared beside its code (the ``READS`` of spine, targets, each family and the p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -62,7 +62,7 @@ def readers(card: Card) -> list[Reader]:
         Reader(f"the {card} card's rows", "spine", card, spine.READS[card]),
         Reader(f"the {card} card's target", "target", card, targets.READS[card]),
         *(
-            Reader(f"{f} features", "family", f, device.reads(card) if f == "device" else _FAMILY_READS[f])
+            Reader(f"{f} features", "family", f, family_reads(f, card))
             for f in FAMILIES
             if card in FAMILY_CARDS[f]
         ),
@@ -81,18 +81,38 @@ def configured_readers(cfg: CardConfig) -> tuple[list[Reader], list[Reader]]:
     custom_only = bool(f.custom) and not f.families and not f.include  # no default families then
     chosen = [] if custom_only else select_features(cfg.card, f.families, f.include, f.exclude)
     families = {d.family for d in chosen}
+    names = {d.name for d in chosen}
     rules = [*cfg.policy.knockouts, *cfg.policy.early_warnings]
     used_by = {a: [r.name for r in rules if r.field == a] for a in attributes.policy_attributes(cfg)}
     used, unused = split_readers(cfg.card, families, used_by)
     target = targets.ready_made_reads(cfg.card, cfg.target) if cfg.target.column else targets.READS[cfg.card]
     rows = spine.spine_reads(cfg)
-    if "device" not in families and "declared_province" not in used_by:  # nothing else reads it
+    if "device_gps_province_mismatch" not in names and "declared_province" not in used_by:  # nothing else
         rows = {t: tuple(c for c in cols if c != "declared_province") for t, cols in rows.items()}
     configured = {"spine": rows, "target": target}
-    used = [replace(r, reads=configured[r.kind]) if r.kind in configured else r for r in used]
+    used = [
+        replace(r, reads=configured[r.kind])
+        if r.kind in configured
+        else replace(r, reads=family_reads(r.key, cfg.card, names))  # type: ignore[arg-type]
+        if r.kind == "family"
+        else r
+        for r in used
+    ]
     if custom.custom_defs(cfg):
         used.append(Reader("custom features", "family", "custom", custom.custom_reads(cfg)))
     return used, unused
+
+
+def family_reads(
+    family: Family, card: Card, names: Collection[str] | None = None
+) -> Mapping[str, tuple[str, ...]]:
+    """The columns a family reads for a card: only those its ``names`` features read (bureau and device
+    compute only the features asked for), every one of its columns without names."""
+    if family == "device":
+        return device.reads(card, names)
+    if family == "bureau":
+        return bureau.reads(names)
+    return _FAMILY_READS[family]
 
 
 def split_readers(

@@ -5,7 +5,11 @@ Higher score = lower risk. The logistic regression models P(bad) on WOE values; 
 coefficient contradicts the feature's own univariate evidence: ``sign_check="drop"`` removes the worst such
 feature (largest z) and refits until none is left (forced features are only flagged); ``"flag"`` keeps them.
 ``C="cv"`` picks the L2 strength from ``C_grid`` by stratified k-fold AUC on the training rows (the sign check
-runs in every fold), then refits on all of them with the chosen value (``C_``, scores in ``cv_auc_``).
+runs in every fold; ``cv_repeats`` reshuffled repeats of the folds), then refits on all of them with the chosen
+value (``C_``, mean scores in ``cv_auc_``, every fold's in ``cv_folds_auc_``). ``C_rule="best"`` takes the best
+mean; ``"one_se"`` the strongest penalty whose mean is within one standard error of the best's, the error being
+that of the fold-by-fold AUC differences to the best C (``cv_se_``): a small sample's fold noise then resolves
+toward shrinkage, and a large sample, where the differences are precise, keeps the best.
 """
 
 from __future__ import annotations
@@ -43,8 +47,8 @@ C_GRID = (1e6, 10.0, 1.0, 0.3, 0.1)
 class Scorecard(ClassifierMixin, BaseEstimator):
     """Meta-estimator on raw features: ``binner`` (default ``WoeBinner()``), ``selector`` (default
     ``FeatureSelector()``), logistic regression with inverse L2 strength ``C`` (a number, or ``"cv"`` to pick
-    it from ``C_grid`` by ``cv_folds``-fold AUC with ``random_state``), and points scaling by ``pdo`` /
-    ``base_score`` / ``base_odds`` (good:bad odds)."""
+    it from ``C_grid`` by ``cv_repeats`` x ``cv_folds``-fold AUC with ``random_state`` under ``C_rule``), and
+    points scaling by ``pdo`` / ``base_score`` / ``base_odds`` (good:bad odds)."""
 
     def __init__(
         self,
@@ -58,6 +62,8 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         C_grid: Sequence[float] = C_GRID,
         cv_folds: int = 5,
         random_state: int = 0,
+        cv_repeats: int = 1,
+        C_rule: str = "best",
     ) -> None:
         self.binner = binner
         self.selector = selector
@@ -69,6 +75,8 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.C_grid = C_grid
         self.cv_folds = cv_folds
         self.random_state = random_state
+        self.cv_repeats = cv_repeats
+        self.C_rule = C_rule
 
     @classmethod
     def from_config(cls, card: CardConfig, categorical_features: Sequence[str] | None = None) -> Scorecard:
@@ -84,6 +92,8 @@ class Scorecard(ClassifierMixin, BaseEstimator):
             C_grid=tuple(card.model.C_grid),
             cv_folds=card.model.cv_folds,
             random_state=card.split.seed,
+            cv_repeats=card.model.cv_repeats,
+            C_rule=card.model.C_rule,
         )
 
     def fit(self, X: Any, y: Any) -> Scorecard:
@@ -116,8 +126,11 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.fit_seconds_["selection"] = time.perf_counter() - started - self.fit_seconds_["binning"]
 
         selected = list(self.selector_.selected_)
-        self.cv_auc_ = self._cv_auc(woe, target, selected) if self.C == "cv" else pd.Series(dtype=float)
-        self.C_ = float(self.cv_auc_.idxmax()) if self.cv_auc_.notna().any() else self._fixed_C()
+        self.cv_folds_auc_ = (
+            self._cv_folds_auc(woe, target, selected) if self.C == "cv" else pd.DataFrame(dtype=float)
+        )
+        self.cv_auc_ = self.cv_folds_auc_.mean(skipna=False).rename("cv_auc").rename_axis("C")
+        self.C_, self.cv_se_ = self._pick_C()
         features, fit, self.sign_dropped_ = self._signed_fit(woe, target, selected, self.C_)
         for worst, why in self.sign_dropped_.items():
             log.info("Scorecard drops %r: wrong sign, %s", worst, why)
@@ -155,6 +168,10 @@ class Scorecard(ClassifierMixin, BaseEstimator):
                 raise ConfigError(f"Scorecard: C_grid must hold values > 0; got {self.C_grid!r}")
             if not isinstance(self.cv_folds, int) or self.cv_folds < 2:
                 raise ConfigError(f"Scorecard: cv_folds must be an integer >= 2; got {self.cv_folds!r}")
+            if not isinstance(self.cv_repeats, int) or self.cv_repeats < 1:
+                raise ConfigError(f"Scorecard: cv_repeats must be an integer >= 1; got {self.cv_repeats!r}")
+            if self.C_rule not in ("best", "one_se"):
+                raise ConfigError(f"Scorecard: C_rule must be 'best' or 'one_se'; got {self.C_rule!r}")
         elif isinstance(self.C, str) or not self.C > 0:
             raise ConfigError(f"Scorecard: C must be > 0 or 'cv'; got {self.C!r}")
 
@@ -183,28 +200,46 @@ class Scorecard(ClassifierMixin, BaseEstimator):
             dropped[worst] = f"coefficient {fit.coef[features.index(worst)]:+.4f} (z={z:.2f}) > 0"
             features.remove(worst)
 
-    def _cv_auc(self, woe: pd.DataFrame, target: np.ndarray, features: list[str]) -> pd.Series:
-        """Mean validation AUC of each ``C_grid`` value over stratified folds of the training rows (NaN when a
-        fold leaves no sound model); empty when a class has fewer rows than two folds need."""
+    def _cv_folds_auc(self, woe: pd.DataFrame, target: np.ndarray, features: list[str]) -> pd.DataFrame:
+        """Validation AUC of each ``C_grid`` value (columns, weakest penalty first) on each stratified fold of
+        each repeat (rows; NaN when a fold leaves no sound model); empty when a class is too small to fold."""
         folds = min(self.cv_folds, int(target.sum()), int(len(target) - target.sum()))
         grid = sorted({float(c) for c in self.C_grid}, reverse=True)  # ties go to the weaker penalty
         if folds < 2:
-            return pd.Series(dtype=float)
-        splits = list(StratifiedKFold(folds, shuffle=True, random_state=self.random_state).split(woe, target))
-        scores = {}
+            return pd.DataFrame(dtype=float)
+        splits = [
+            split
+            for repeat in range(self.cv_repeats)
+            for split in StratifiedKFold(folds, shuffle=True, random_state=self.random_state + repeat).split(
+                woe, target
+            )
+        ]
+        scores: dict[float, list[float]] = {}
         for C in grid:
-            aucs = []
+            scores[C] = []
             for fit_idx, val_idx in splits:
                 try:
                     kept, fit, _ = self._signed_fit(woe.iloc[fit_idx], target[fit_idx], features, C)
                 except ModelError:
-                    aucs.append(np.nan)
+                    scores[C].append(np.nan)
                     continue
-                aucs.append(
-                    roc_auc_score(target[val_idx], fit.predict_proba(woe.iloc[val_idx][kept].to_numpy()))
-                )
-            scores[C] = float(np.mean(aucs))
-        return pd.Series(scores, name="cv_auc", dtype=float).rename_axis("C")
+                val = woe.iloc[val_idx][kept].to_numpy()
+                scores[C].append(float(roc_auc_score(target[val_idx], fit.predict_proba(val))))
+        return pd.DataFrame(scores, dtype=float).rename_axis(columns="C")
+
+    def _pick_C(self) -> tuple[float, pd.Series]:
+        """The chosen ``C`` under ``C_rule`` and, per grid value, the standard error of its fold-by-fold AUC
+        difference to the best mean (0 for the best itself; empty without cross-validation)."""
+        means = self.cv_auc_
+        if not means.notna().any():
+            return self._fixed_C(), pd.Series(dtype=float)
+        best = float(means.idxmax())  # the first maximum: the weakest penalty among ties
+        diffs = self.cv_folds_auc_.rsub(self.cv_folds_auc_[best], axis=0)
+        se: pd.Series = (diffs.std(ddof=1) / np.sqrt(diffs.count())).fillna(0.0).rename("cv_se")
+        if self.C_rule == "best":
+            return best, se
+        within = [float(C) for C in means.index if means[C] >= means[best] - se[C]]
+        return min(within), se
 
     # ----------------------------------------------------------- prediction
     def decision_function(self, X: Any) -> np.ndarray:

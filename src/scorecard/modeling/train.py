@@ -335,8 +335,7 @@ def train_card(
     decisions += [f"binning {feature}: {why}" for feature, why in card_model.binner_.shapes_.items()]
     decisions += [f"sign check dropped {feature}: {why}" for feature, why in card_model.sign_dropped_.items()]
     if len(card_model.cv_auc_):
-        scores = ", ".join(f"{c:g}: {auc:.4f}" for c, auc in card_model.cv_auc_.items())
-        decisions.append(f"model C={card_model.C_:g} chosen by cross-validated AUC ({scores})")
+        decisions.append(_C_decision(card_model))
     if not card_model.features_:
         raise ModelError(
             f"{config.name}: no feature survived selection; see the selection log ({len(selection)} candidates)"
@@ -410,6 +409,27 @@ def train_card(
             card.save(run_dir)
             step.detail = str(card.run_dir)
     return card
+
+
+def _C_decision(card_model: Scorecard) -> str:
+    """How the card's C was picked: the rule, the folds, every grid value's mean AUC (and its standard error
+    against the best under the one-standard-error rule)."""
+    folds = card_model.cv_folds_auc_
+    rule = card_model.C_rule
+    se = card_model.cv_se_.to_dict()
+    scores = ", ".join(
+        f"{c:g}: {auc:.4f}" + (f" (se {se[c]:.4f})" if rule == "one_se" else "")
+        for c, auc in card_model.cv_auc_.items()
+    )
+    how = (
+        "the strongest penalty within one standard error of the best mean"
+        if rule == "one_se"
+        else "the best mean"
+    )
+    return (
+        f"model C={card_model.C_:g} chosen by cross-validated AUC, {how} "
+        f"({card_model.cv_repeats} x {len(folds) // card_model.cv_repeats} folds; {scores})"
+    )
 
 
 def _grade_concentration(config: CardConfig, master_scale: MasterScale, train_pd: np.ndarray) -> list[str]:
