@@ -68,8 +68,8 @@ def tiled(data_dir: Path, n: int, base: int, seed: int) -> Path:
     source = portfolio(data_dir, base, seed)
     partial = folder.with_name(folder.name + ".partial")
     partial.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect() as con:
-        con.execute("SET enable_progress_bar = false")
+    with duckdb.connect(config={"memory_limit": "2GB", "preserve_insertion_order": False}) as con:
+        con.execute("SET enable_progress_bar = false")  # rows streamed to the file: bounded memory
         span = {}
         for prefix, (_, columns) in SEQUENTIAL_KEYS.items():
             found = [
