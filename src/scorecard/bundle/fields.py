@@ -173,6 +173,7 @@ class _Addresses:
 
 
 _SAMPLE_ROWS = 4096
+_BLOCK = 1 << 15
 _MOST_SHARED = 64
 _SHIFTS = (4, 5, 6, 7, 3, 8, 9, 10, 11, 12)
 """Address bits tried for slots: objects are 8- or 16-byte aligned, so the lowest bits say little."""
@@ -209,7 +210,13 @@ def shared_text(values: np.ndarray) -> Factorized | None:
     for slot, value in zip(slots[::-1].tolist(), sampled[::-1], strict=True):
         uniques[slot] = None if _is_missing_text(value) else value
     codes = _slots(address, shift, bits)
-    rest = np.flatnonzero(np.take(owner, codes) != address)
+    rest = np.concatenate(  # in blocks: small temporaries, reused, no fresh pages
+        [
+            start
+            + np.flatnonzero(np.take(owner, codes[start : start + _BLOCK]) != address[start : start + _BLOCK])
+            for start in range(0, n, _BLOCK)
+        ]
+    )
     if len(rest) > n // 8:
         return None
     if len(rest):
@@ -231,7 +238,9 @@ def shared_text(values: np.ndarray) -> Factorized | None:
 
 def _slots(address: np.ndarray, shift: int, bits: int) -> np.ndarray:
     """Slots (intp in 0..2**bits - 1) of object addresses: ``bits`` bits above the lowest ``shift``."""
-    return ((address >> np.uint64(shift)) & np.uint64((1 << bits) - 1)).view(np.intp)
+    slots = address >> np.uint64(shift)
+    np.bitwise_and(slots, np.uint64((1 << bits) - 1), out=slots)
+    return slots.view(np.intp)
 
 
 def _is_missing_text(value: Any) -> bool:

@@ -279,21 +279,28 @@ class Feature:
         return self.missing if key is None else self._category(key, warnings)
 
     def cells(
-        self, values: np.ndarray, dtype: Any, scoring: bool = True
+        self, values: np.ndarray, dtype: Any, scoring: bool = True, out: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """(cell of each raw value as ``dtype``, per-row BadValue or None) for a column: scoring cells (see
-        ``cell_points``), or with ``scoring=False`` the cells of ``cell_bins``."""
+        ``cell_points``), or with ``scoring=False`` the cells of ``cell_bins``; written into ``out`` if given."""
         if self.kind == "numerical":
             edges = self.score_edges if scoring else self.edges
             if isinstance(values, np.ndarray) and values.dtype == np.float64:
                 try:  # a float column is checked for infinities block by block, while it is in cache
-                    return self._counted(values, dtype, edges, finite=True), None
+                    return self._counted(values, dtype, edges, finite=True, out=out), None
                 except _Infinite:
                     pass
             x, errors = column(values, "number")
-            return self._counted(x, dtype, edges), errors
+            return self._counted(x, dtype, edges, out=out), errors
+        index, errors = self._category_cells(values, dtype)
+        if out is None:
+            return index, errors
+        out[:] = index
+        return out, errors
+
+    def _category_cells(self, values: np.ndarray, dtype: Any) -> tuple[np.ndarray, np.ndarray | None]:
         if isinstance(values, Factorized):  # each distinct value looked up once, then gathered
-            index, problems = self.cells(values.uniques, dtype)
+            index, problems = self._category_cells(values.uniques, dtype)
             return values.expand(index), None if problems is None else values.expand(problems)
         if values.dtype.kind == "U":
             values = values.astype(object)
@@ -314,10 +321,12 @@ class Feature:
         return index, errors
 
     @staticmethod
-    def _counted(x: np.ndarray, dtype: Any, edges: np.ndarray, finite: bool = False) -> np.ndarray:
+    def _counted(
+        x: np.ndarray, dtype: Any, edges: np.ndarray, finite: bool = False, out: np.ndarray | None = None
+    ) -> np.ndarray:
         """Cells of numbers: the count of ``edges`` at or below each (0 for NaN), in blocks of rows; with
         ``finite``, _Infinite when a value is infinite."""
-        out = np.empty(len(x), dtype=dtype)
+        out = np.empty(len(x), dtype=dtype) if out is None else out
         for start in range(0, len(x), BLOCK_ROWS):
             if finite and np.isinf(x[start : start + BLOCK_ROWS]).any():
                 raise _Infinite
@@ -612,19 +621,19 @@ class Bundle:
         data, n = _input_columns(columns, list(self.fields), self.fields)
         absent = [name for name in self.fields if name not in data]
         errors = _Errors(n)
-        cells = []
+        # one array for every feature's cells: one large allocation (huge pages) instead of a page per 4 KB
+        grid = np.empty((len(self.features), n), dtype=self._cell_dtype)
         tables = [unit.table for unit in self._units]
         texts = list(self._warn_texts)
         for j, f in enumerate(self.features):
             if f.name in data:
-                cell, bad = f.cells(data[f.name], self._cell_dtype)
+                _, bad = f.cells(data[f.name], self._cell_dtype, out=grid[j])
                 errors.add(bad, f.name)
             else:  # an absent column: every row in the missing bin, warned as absent
-                cell = np.full(n, f.absent_cell, dtype=self._cell_dtype)
+                grid[j] = f.absent_cell
                 u = self._unit_of[j]
                 tables[u] = tables[u] | 1 << (32 + 2 * (j % _GROUP))
                 texts[2 * j] = f.warn_absent
-            cells.append(cell)
         score = np.empty(n, dtype=np.int64)
         lows = np.empty((self.top_k, n), dtype=np.int32)  # reason keys' low bits: mask - rank
         warn_words = np.empty((-(-len(self.features) // _GROUP), n), dtype=np.int64)
@@ -635,7 +644,7 @@ class Bundle:
             packed = np.zeros((len(warn_words), size), dtype=np.int64)
             top = _TopKeys(self.top_k, size, self._key_type, self._none_key) if keyed else None
             for unit, table in zip(self._units, tables, strict=True):
-                index = unit.index(cells, rows)
+                index = unit.index(grid, rows)
                 np.add(packed[unit.group], np.take(table, index), out=packed[unit.group])
                 if top is not None:
                     unit.insert_keys(top, index)
@@ -644,7 +653,7 @@ class Bundle:
             if top is not None:
                 lows[:, rows] = top.lows(self._key_bits)
             elif explain:
-                ranks = self._top_reasons([cell[rows].astype(np.intp) for cell in cells], size)
+                ranks = self._top_reasons([cell[rows].astype(np.intp) for cell in grid], size)
                 lows[:, rows] = (1 << self._key_bits) - 1 - ranks
         values: dict[str, Any] = {}
         for name, _ in self._policy_fields:
@@ -715,13 +724,15 @@ class Bundle:
             layout = np.dtype([(f"r{k}", table.dtype) for k, (_, table) in enumerate(self._joins)])
             pieces = np.empty(n, dtype=layout)
             pairs = len(self._joins) < self.top_k
-            for k, (first, table) in enumerate(self._joins):
-                index = (
-                    lows[first] << self._key_bits | lows[first + 1]
-                    if pairs and first + 1 < self.top_k
-                    else lows[first]
-                )
-                pieces[f"r{k}"] = np.take(table, index)
+            for start in range(0, n, BLOCK_ROWS):  # in blocks: small temporaries, reused, no fresh pages
+                low = lows[:, start : start + BLOCK_ROWS]
+                for k, (first, table) in enumerate(self._joins):
+                    index = (
+                        low[first] << self._key_bits | low[first + 1]
+                        if pairs and first + 1 < self.top_k
+                        else low[first]
+                    )
+                    pieces[f"r{k}"][start : start + BLOCK_ROWS] = np.take(table, index)
             joined = pieces.view(f"<U{layout.itemsize // 4}")
             chars = joined.view(np.uint32).reshape(n, layout.itemsize // 4)
             w = self._code_width
@@ -799,7 +810,7 @@ class _Unit:
         self.keys: list[np.ndarray] = []
         self.paired_keys = False
 
-    def index(self, cells: list[np.ndarray], rows: slice) -> np.ndarray:
+    def index(self, cells: np.ndarray, rows: slice) -> np.ndarray:
         """The unit's gather index (intp, the fastest index to gather by) for a block of rows."""
         if len(self.features) == 1:
             return cells[self.features[0]][rows].astype(np.intp)
