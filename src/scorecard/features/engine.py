@@ -84,13 +84,6 @@ class DuckDBEngine(Engine):
     def stage(self, name: str, expr: ir.Table) -> ir.Table:
         return self.backend.create_table(f"_{name}", expr, temp=True, overwrite=True)
 
-    def collect(self, expr: ir.Table) -> pd.DataFrame:
-        """The rows streamed out in Arrow batches (DuckDB never holds the whole result beside the Arrow table),
-        then converted to pandas column by column."""
-        reader = self.backend._to_duckdb_relation(expr).to_arrow_reader(1 << 20)
-        table = pa.Table.from_batches(reader, reader.schema)
-        return table.to_pandas(self_destruct=True, split_blocks=True)
-
     def close(self) -> None:
         self.backend.disconnect()
 
