@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from optbinning import BinningProcess, OptimalBinning
 from optbinning.binning.transformations import transform_event_rate_to_woe
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import Tags
 from sklearn.utils.validation import check_is_fitted
 
@@ -47,7 +48,9 @@ log = logging.getLogger(__name__)
 TRENDS = get_args(MonotonicTrend)
 PREBINNING = get_args(PrebinningMethod)
 UNKNOWN_RULE = "others_bin_else_lowest_woe"
-_TRANSFORM = {"metric": "woe", "metric_special": "empirical", "metric_missing": "empirical"}
+_EMPIRICAL = {"metric_special": "empirical", "metric_missing": "empirical"}
+_TRANSFORM = {"metric": "woe", **_EMPIRICAL}
+SHAPE_FOLDS = 5
 
 
 class WoeBinner(TransformerMixin, BaseEstimator):
@@ -59,7 +62,9 @@ class WoeBinner(TransformerMixin, BaseEstimator):
     ``detect_special_codes``; ``max_pvalue`` requires adjacent bins to differ in event rate at that
     significance (so a small bin is kept only when its risk differs); ``peak_valley="bic"`` also bins each
     numerical feature left to ``auto_asc_desc`` with a peak / valley allowed (optbinning's ``auto``) and keeps
-    that binning when its BIC on the training rows is lower (``shapes_`` says where and by how much);
+    that binning when its BIC on the training rows is lower (rates and cut points counted as parameters);
+    ``"cv"`` (the config default) keeps it only when, besides, its log-likelihood on held-out rows is higher,
+    the bins refitted in each of ``SHAPE_FOLDS`` stratified folds (``shapes_`` says where and by how much);
     ``cat_cutoff`` groups categories rarer than that share;
     ``categorical_features`` None infers them from dtype (object, string, category);
     ``overrides`` a YAML path or mapping (see ``scorecard.modeling.overrides``); ``n_jobs`` threads for
@@ -211,20 +216,35 @@ class WoeBinner(TransformerMixin, BaseEstimator):
             }
 
         self.shapes_: dict[str, str] = {}
-        if self.peak_valley == "bic" and self.monotonic_trend == "auto_asc_desc":
+        if self.peak_valley in ("bic", "cv") and self.monotonic_trend == "auto_asc_desc":
             for col in kept:
                 if col in self.categorical_ or col in overrides or col in (self.trends or {}):
                     continue
                 monotone = process.get_binned_variable(col)
                 shaped = self._refit(col, fit_params[col], data[col], target, monotonic_trend="auto")
                 bic_monotone, bic_shaped = _bic(monotone), _bic(shaped)
-                if bic_shaped < bic_monotone:
-                    process.update_binned_variable(col, shaped)
-                    self.shapes_[col] = (
-                        f"peak/valley bins ({len(shaped.splits) + 1}) kept: BIC {bic_shaped:.1f} < "
-                        f"{bic_monotone:.1f} of the monotone bins ({len(monotone.splits) + 1})"
+                if bic_shaped >= bic_monotone:
+                    continue
+                why = (
+                    f"peak/valley bins ({len(shaped.splits) + 1}) kept: BIC {bic_shaped:.1f} < "
+                    f"{bic_monotone:.1f} of the monotone bins ({len(monotone.splits) + 1})"
+                )
+                if self.peak_valley == "cv":
+                    if min(int(target.sum()), int(len(target) - target.sum())) < SHAPE_FOLDS:
+                        continue  # too few bads or goods to hold any out: no evidence for the shape
+                    held_monotone, held_shaped = (
+                        self._heldout_loglik(col, fit_params[col], data[col], target, trend)
+                        for trend in (fit_params[col]["monotonic_trend"], "auto")
                     )
-                    log.info("WoeBinner: %r %s", col, self.shapes_[col])
+                    if held_shaped <= held_monotone:
+                        continue
+                    why += (
+                        f", and held-out log-likelihood {held_shaped:.1f} > {held_monotone:.1f} "
+                        f"({SHAPE_FOLDS}-fold, bins refitted in each fold)"
+                    )
+                process.update_binned_variable(col, shaped)
+                self.shapes_[col] = why
+                log.info("WoeBinner: %r %s", col, why)
 
         self.binning_process_ = process
         self.features_ = kept
@@ -397,8 +417,8 @@ class WoeBinner(TransformerMixin, BaseEstimator):
             )
         if self.max_pvalue is not None and not 0 < self.max_pvalue < 1:
             raise ConfigError(f"{name}: max_pvalue must be None or in (0, 1); got {self.max_pvalue!r}")
-        if self.peak_valley not in (None, "bic"):
-            raise ConfigError(f"{name}: peak_valley must be None or 'bic'; got {self.peak_valley!r}")
+        if self.peak_valley not in (None, "bic", "cv"):
+            raise ConfigError(f"{name}: peak_valley must be None, 'bic' or 'cv'; got {self.peak_valley!r}")
 
     def _feature_specials(self, col: str, values: pd.Series, override: BinningOverride | None) -> list[float]:
         """The feature's special codes: its override's, else the declared ones plus those detected."""
@@ -549,6 +569,21 @@ class WoeBinner(TransformerMixin, BaseEstimator):
         optb.set_params(**{**params, **changes})
         return optb.fit(x.to_numpy(), y)
 
+    def _heldout_loglik(
+        self, col: str, params: dict[str, Any], x: pd.Series, y: np.ndarray, trend: str | None
+    ) -> float:
+        """Log-likelihood of the target on held-out rows, summed over ``SHAPE_FOLDS`` stratified folds: the
+        bins (trend ``trend``) refitted on the other folds, each bin's bad rate ``(bads + 0.5) / (rows + 1)``."""
+        total = 0.0
+        folds = StratifiedKFold(SHAPE_FOLDS, shuffle=True, random_state=0)
+        for fit_idx, val_idx in folds.split(np.zeros(len(y)), y):
+            optb = self._refit(col, params, x.iloc[fit_idx], y[fit_idx], monotonic_trend=trend)
+            rate = (optb._n_event + 0.5) / (optb._n_event + optb._n_nonevent + 1.0)
+            index = optb.transform(x.iloc[val_idx].to_numpy(), metric="indices", **_EMPIRICAL)
+            p = rate[np.asarray(index, dtype=np.int64)]
+            total += float(np.where(y[val_idx] == 1, np.log(p), np.log1p(-p)).sum())
+        return total
+
     def _single_bin(self, col: str, params: dict[str, Any], x: pd.Series, y: np.ndarray) -> str:
         """Why the feature ended in one regular bin: the constraint that merged its pre-bins, and the pre-bins."""
         size = self._min_bin_size(col, params)
@@ -640,8 +675,9 @@ class WoeBinner(TransformerMixin, BaseEstimator):
 
 
 def _bic(optb: OptimalBinning) -> float:
-    """BIC of a fitted binning as a model of the target: each non-empty bin (special and missing included) one
-    event rate, so ``-2 log-likelihood + bins * ln(rows)``."""
+    """BIC of a fitted binning as a segmentation of the target: each non-empty bin (special and missing
+    included) one event rate and each cut point one location, both estimated from the rows, so
+    ``-2 log-likelihood + (bins + cuts) * ln(rows)``."""
     table = optb.binning_table.build(add_totals=False)
     bads = table["Event"].to_numpy(dtype=float)
     goods = table["Non-event"].to_numpy(dtype=float)
@@ -653,7 +689,7 @@ def _bic(optb: OptimalBinning) -> float:
             np.where(bads > 0, bads * np.log(bads / rows), 0.0).sum()
             + np.where(goods > 0, goods * np.log(goods / rows), 0.0).sum()
         )
-    return float(-2 * loglik + used.sum() * np.log(rows.sum()))
+    return float(-2 * loglik + (used.sum() + len(optb.splits)) * np.log(rows.sum()))
 
 
 def _bins_text(optb: OptimalBinning) -> str:
