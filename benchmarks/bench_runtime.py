@@ -11,6 +11,10 @@ features; ``score_one`` with reasons and policy p99 <= 50 us. With ``--rows`` be
 the same rows.
 
 Batch times are the best of ``--rounds`` interleaved rounds for each side (the machine may be shared).
+``score_one`` is timed over ``--single`` back-to-back calls in this process, after the batch work, as a served
+process calls it; the run reports the context switches, garbage collections and page faults during those calls.
+Every kernel interrupt or preemption that lands inside a call adds its length (15-40 us on a 2-vCPU VM) to that
+call, so p99 is a clean call only while fewer than 1% of the calls are hit (docs/serving.md, "In-process speed").
 
 Usage: python benchmarks/bench_runtime.py [--rows 1000000] [--features 30] [--single 20000] [--rounds 3] [--quick]
 """
