@@ -4,7 +4,8 @@
 manifest, the format version is one this runtime reads, every name is a plain file name and (with
 ``SCORECARD_BUNDLE_KEY`` set) the manifest's signature matches (see ``signing``), and returns a ``Bundle``:
 
-- ``score_one(record)`` scores one dict in pure Python (bisect on precomputed lists), for the real-time engine;
+- ``score_one(record)`` scores one dict in pure Python (bisect on precomputed lists, one plain tuple per
+  feature), for the real-time engine;
 - ``score_batch(columns)`` scores a dict of arrays, a pandas DataFrame or an Arrow table with numpy; both give
   identical scores, PDs, grades, decisions, reasons and warnings.
 
@@ -24,11 +25,11 @@ PD and grade of every reachable score are tabulated at load time.
 
 from __future__ import annotations
 
-import bisect
 import json
 import math
 import sys
 import zipfile
+from bisect import bisect_right
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
@@ -166,13 +167,15 @@ class Feature:
     """One scorecard feature compiled for scoring: bin lookup, points per bin, warning texts.
 
     Bin index layout: regular bins ``0..n-1``, then ``special``, ``missing`` and (categorical) ``unknown``.
-    For batches every value falls in a *cell* (``cells``), whose bin, points and warning flags are tabulated:
-    a categorical cell is its bin; a numerical cell is an interval between consecutive ``edges`` (splits,
-    each special code as a one-value interval, the valid-range bounds and the hard limits), cell 0 holding
-    NaN. The tables are filled by ``locate`` on one value of each cell, so batch and one-record scoring
-    cannot disagree. Scoring counts only ``score_edges``: the edges between cells that differ in points or
-    flags (``cell_points`` and ``cell_flags`` are per scoring cell). A number outside ``valid_range`` is scored in the edge bin with a warning; beyond
-    ``hard_limits`` it is scored as missing, with a warning, and makes the record's evidence incomplete.
+    Every value falls in a *cell* (``cells``), whose bin, points and warning flags are tabulated: a
+    categorical cell is its bin; a numerical cell is an interval between consecutive ``edges`` (splits, each
+    special code as a one-value interval, the valid-range bounds and the hard limits), cell 0 holding NaN.
+    The tables are filled by ``locate`` on one value of each cell, and both ``score_one`` (bisect on
+    ``one_edges``) and ``score_batch`` (edge counting) score a number by its cell, so they cannot disagree.
+    Scoring uses only ``score_edges``: the edges between cells that differ in points or flags
+    (``cell_points`` and ``cell_flags`` are per scoring cell). A number outside ``valid_range`` is scored in
+    the edge bin with a warning; beyond ``hard_limits`` it is scored as missing, with a warning, and makes
+    the record's evidence incomplete.
     """
 
     def __init__(self, spec: dict[str, Any]) -> None:
@@ -256,6 +259,17 @@ class Feature:
             self.score_edges = self.edges[[c - 1 for c in kept[1:]]]  # edges[c - 1] starts cell c
         self.cell_flags = np.asarray([cells[c][1] for c in kept], dtype=np.int64)
         self.cell_points = self.table[self.cell_bins[kept]].astype(np.int64)
+        # for score_one, as Python lists and dicts: a number's scoring cell is bisect_right(one_edges, x) (NaN:
+        # cell 0), then its points and warning (None, ``warn`` or ``warn_limit``); a text's points by category
+        warn_of = {0: None, _OUT_OF_RANGE: self.warn, _BEYOND_LIMITS: self.warn_limit}
+        self.one_edges: list[float] | None = (
+            self.score_edges[:, 0].tolist() if self.kind == "numerical" else None
+        )
+        self.one_points: list[int] = self.cell_points.tolist()
+        self.one_warnings: list[str | None] = [warn_of[int(w)] for w in self.cell_flags]
+        self.one_points_of: dict[str, int] = (
+            {} if self.kind == "numerical" else {k: self.points[b] for k, b in self.lookup.items()}
+        )
 
     @property
     def field_type(self) -> str:
@@ -274,7 +288,7 @@ class Feature:
                     warnings.append(self.warn_limit)
                     return self.missing
                 warnings.append(self.warn)
-            return bisect.bisect_right(self.splits, x)
+            return bisect_right(self.splits, x)
         key = value if type(value) is str else self._text(value)
         return self.missing if key is None else self._category(key, warnings)
 
@@ -476,6 +490,13 @@ class Bundle:
         reasons = docs[fmt.REASONS]
         self.top_k = int(reasons["top_k"])
         self._reasons = _reasons(reasons, self.features)
+        # score_one's loops read plain tuples (no attribute lookups per feature)
+        self._one = [
+            (f.name, f.one_edges, f.one_points, f.one_points_of, f.one_warnings, f.points[f.missing],
+             f.name in self._required, f)
+            for f in self.features
+        ]  # fmt: skip
+        self._one_reasons = [(r.position, r.reference, r) for r in self._reasons]
         self.score_min = self.base_points + sum(min(f.points) for f in self.features)
         score_max = self.base_points + sum(max(f.points) for f in self.features)
         if score_max - self.score_min > 2**20:
@@ -559,17 +580,34 @@ class Bundle:
         try:
             if not isinstance(record, dict):
                 raise BadValue(f"a record must be a JSON object (a dict); got {type(record).__name__}")
-            for f in self.features:
-                value = record.get(f.name, _ABSENT)
+            get = record.get
+            for name, edges, cell_points, points_of, cell_warnings, missing, required, f in self._one:
+                value = get(name, _ABSENT)
                 if value is _ABSENT:
                     warnings.append(f.warn_absent)
-                    points.append(f.points[f.missing])
-                    incomplete = incomplete or f.name in self._required
+                    points.append(missing)
+                    incomplete = incomplete or required
+                elif edges is not None:  # a number's scoring cell: the edges at or below it (NaN: cell 0)
+                    if type(value) is float and value - value == 0.0:
+                        cell = bisect_right(edges, value)
+                    else:
+                        x = f._number(value)
+                        cell = 0 if x != x else bisect_right(edges, x)
+                    points.append(cell_points[cell])
+                    warning = cell_warnings[cell]
+                    if warning is not None:
+                        warnings.append(warning)
+                        incomplete = incomplete or warning is f.warn_limit
                 else:
-                    n_warnings = len(warnings)
-                    points.append(f.points[f.locate(value, warnings)])
-                    if len(warnings) > n_warnings and warnings[-1] is f.warn_limit:
-                        incomplete = True
+                    key = value if type(value) is str else f._text(value)
+                    if key is None:
+                        points.append(missing)
+                    else:
+                        p = points_of.get(key)
+                        if p is None:
+                            warnings.append(f.warn)
+                            p = f.points[f.unknown]
+                        points.append(p)
             values = {}
             for name, read in self._policy_fields:
                 value = record.get(name, _ABSENT)
@@ -590,8 +628,10 @@ class Bundle:
                 "flags": [], "reasons": [], "warnings": [], "status": f"error: {exc}",
             }  # fmt: skip
         row = score - self.score_min
-        lost = [(r.reference - points[r.position], r) for r in self._reasons]
-        ranked = sorted((item for item in lost if item[0] > 0), key=itemgetter(0), reverse=True)[: self.top_k]
+        lost = [
+            (x, r) for position, reference, r in self._one_reasons if (x := reference - points[position]) > 0
+        ]
+        ranked = sorted(lost, key=itemgetter(0), reverse=True)[: self.top_k]
         return {
             "score": score,
             "pd": self._pd_list[row],
