@@ -11,6 +11,10 @@ features; ``score_one`` with reasons and policy p99 <= 50 us. With ``--rows`` be
 the same rows.
 
 Batch times are the best of ``--rounds`` interleaved rounds for each side (the machine may be shared).
+``score_one`` is timed over ``--single`` back-to-back calls in this process, after the batch work, as a served
+process calls it; the run reports the context switches, garbage collections and page faults during those calls.
+Every kernel interrupt or preemption that lands inside a call adds its length (15-40 us on a 2-vCPU VM) to that
+call, so p99 is a clean call only while fewer than 1% of the calls are hit (docs/serving.md, "In-process speed").
 
 Usage: python benchmarks/bench_runtime.py [--rows 1000000] [--features 30] [--single 20000] [--rounds 3] [--quick]
 """
@@ -18,7 +22,9 @@ Usage: python benchmarks/bench_runtime.py [--rows 1000000] [--features 30] [--si
 from __future__ import annotations
 
 import argparse
+import gc
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -263,11 +269,17 @@ def main(argv: list[str] | None = None) -> int:
         bundle.score_one(record)
     latencies = np.empty(len(records))
     clock = time.perf_counter_ns
+    collections = [0]
+    gc.callbacks.append(lambda phase, _: collections.__setitem__(0, collections[0] + (phase == "start")))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     for i, record in enumerate(records):
         start = clock()
         bundle.score_one(record)
         latencies[i] = clock() - start
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    gc.callbacks.pop()
     latencies /= 1000.0
+    switches = after.ru_nivcsw - usage.ru_nivcsw + after.ru_nvcsw - usage.ru_nvcsw
     peer_lat = np.empty(args.peer_single)
     for i in range(args.peer_single):
         row = X.iloc[[i]]
@@ -303,7 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     console.print(
         f"scores equal to optbinning's on all {len(X):,} rows; score_one == score_batch on 2,000 rows: "
         f"{'yes' if mismatch == 0 else f'NO ({mismatch} differ)'}; "
-        f"score_one includes {bundle.top_k} reason codes, 3 knock-outs and cut-offs; load average (1/5/15 min) "
+        f"score_one includes {bundle.top_k} reason codes, 3 knock-outs and cut-offs; during its {len(records):,} "
+        f"timed calls: {switches} context switches, {collections[0]} garbage collections, "
+        f"{after.ru_minflt - usage.ru_minflt} minor page faults; load average (1/5/15 min) "
         f"{'/'.join(f'{x:.1f}' for x in load_before)} before, {'/'.join(f'{x:.1f}' for x in os.getloadavg())} after "
         f"on {os.cpu_count()} cores"
     )
