@@ -41,6 +41,7 @@ INCOMPLETE = "incomplete"
 """Flag raised when an incomplete record's ``approve`` became ``refer``."""
 INCOMPLETE_STATUS = "incomplete evidence: a required field is absent or a value is beyond its hard limits"
 IF_MISSING = ("pass", "fire", "refer")
+_BLOCK = 1 << 15
 _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "lt": operator.lt,
     "le": operator.le,
@@ -166,6 +167,11 @@ class Policy:
         self.cutoffs: tuple[float, float] | None = (
             None if cutoffs is None else (float(cutoffs["approve"]), float(cutoffs["decline"]))
         )
+        if self.cutoffs is not None and not self.cutoffs[1] <= self.cutoffs[0]:
+            raise BundleError(
+                f"policy.json: cutoffs.decline ({self.cutoffs[1]:g}) must not exceed cutoffs.approve "
+                f"({self.cutoffs[0]:g})"
+            )
         self.dpd_field: str = spec.get("dpd_field", "days_past_due")
         self.incomplete: str = spec.get("incomplete", "refer")
         if self.incomplete not in ("refer", "error"):
@@ -268,12 +274,14 @@ class Policy:
         Decisions are set as integer codes into ``self._outcomes`` (cheap masked writes) and named at the end.
         """
         n = len(score)
-        code = np.zeros(n, dtype=np.intp)  # NO_ACTION
+        code = np.zeros(n, dtype=_small(len(self._outcomes)))  # NO_ACTION
         if self.cutoffs is not None:
+            # decline <= approve (checked at load); codes 1, 2, 3 are approve, refer, decline: decline, less one
+            # for each cut-off met
             approve, decline = self.cutoffs
-            code[:] = self._code["refer"]
-            code[score >= approve] = self._code["approve"]
-            code[score < decline] = self._code["decline"]
+            code[:] = self._code["decline"]
+            code -= score >= decline
+            code -= score >= approve
         flags = np.zeros(n, dtype=self._flags_dtype)  # all ""
         warnings = [(rule, *rule.outcomes_batch(values[rule.field])) for rule in self.early_warnings]
         for rule, fired, refer in reversed(warnings):
@@ -290,7 +298,7 @@ class Policy:
             no_dpd = np.isnan(dpd)
             for top, floor, action in reversed(self.treatments):
                 np.copyto(code, self._code[action], where=(dpd <= top) & (score >= floor))
-        knockout = np.zeros(n, dtype=np.intp)
+        knockout = np.zeros(n, dtype=_small(len(self._knockout_names)))
         for k, rule in reversed(list(enumerate(self.knockouts, start=1))):
             fired, refer = rule.outcomes_batch(values[rule.field])
             np.copyto(code, self._code[rule.outcome], where=fired)
@@ -304,4 +312,17 @@ class Policy:
             flags[lowered] = np.where(
                 flags[lowered] == "", INCOMPLETE, np.strings.add(flags[lowered], "|" + INCOMPLETE)
             )
-        return np.take(self._outcomes, code), np.take(self._knockout_names, knockout), flags, no_dpd
+        return _named(self._outcomes, code), _named(self._knockout_names, knockout), flags, no_dpd
+
+
+def _small(count: int) -> Any:
+    """The integer type of codes 0..count - 1: uint8 when they fit (cheap masked writes), else intp."""
+    return np.uint8 if count <= 256 else np.intp
+
+
+def _named(names: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``names[codes]``, gathered in blocks (small index temporaries instead of one intp copy of ``codes``)."""
+    out = np.empty(len(codes), dtype=names.dtype)
+    for start in range(0, len(codes), _BLOCK):
+        np.take(names, codes[start : start + _BLOCK], out=out[start : start + _BLOCK], mode="clip")
+    return out

@@ -31,7 +31,6 @@ import sys
 import zipfile
 from bisect import bisect_right
 from itertools import repeat
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -496,7 +495,8 @@ class Bundle:
              f.name in self._required, f)
             for f in self.features
         ]  # fmt: skip
-        self._one_reasons = [(r.position, r.reference, r) for r in self._reasons]
+        self._one_reasons = [(r.position, r.reference) for r in self._reasons]
+        self._reason_order = range(len(self._reasons))
         self.score_min = self.base_points + sum(min(f.points) for f in self.features)
         score_max = self.base_points + sum(max(f.points) for f in self.features)
         if score_max - self.score_min > 2**20:
@@ -563,6 +563,7 @@ class Bundle:
             chars[:n_eligible, 1:] = self._reason_codes[:n_eligible].view(np.uint32).reshape(-1, width)
         self._code_width = width
         self._joins = _join_tables(chars, self.top_k, self._key_bits) if width and self.top_k else []
+        self._piece_layout = np.dtype([(f"r{k}", table.dtype) for k, (_, table) in enumerate(self._joins)])
 
     @property
     def name(self) -> str:
@@ -583,13 +584,14 @@ class Bundle:
             get = record.get
             for name, edges, cell_points, points_of, cell_warnings, missing, required, f in self._one:
                 value = get(name, _ABSENT)
-                if value is _ABSENT:
-                    warnings.append(f.warn_absent)
-                    points.append(missing)
-                    incomplete = incomplete or required
-                elif edges is not None:  # a number's scoring cell: the edges at or below it (NaN: cell 0)
+                if edges is not None:  # a number's scoring cell: the edges at or below it (NaN: cell 0)
                     if type(value) is float and value - value == 0.0:
                         cell = bisect_right(edges, value)
+                    elif value is _ABSENT:
+                        warnings.append(f.warn_absent)
+                        points.append(missing)
+                        incomplete = incomplete or required
+                        continue
                     else:
                         x = f._number(value)
                         cell = 0 if x != x else bisect_right(edges, x)
@@ -598,16 +600,21 @@ class Bundle:
                     if warning is not None:
                         warnings.append(warning)
                         incomplete = incomplete or warning is f.warn_limit
+                    continue
+                if type(value) is str:
+                    p = points_of.get(value)
+                elif value is _ABSENT:
+                    warnings.append(f.warn_absent)
+                    points.append(missing)
+                    incomplete = incomplete or required
+                    continue
                 else:
-                    key = value if type(value) is str else f._text(value)
-                    if key is None:
-                        points.append(missing)
-                    else:
-                        p = points_of.get(key)
-                        if p is None:
-                            warnings.append(f.warn)
-                            p = f.points[f.unknown]
-                        points.append(p)
+                    key = f._text(value)
+                    p = missing if key is None else points_of.get(key)
+                if p is None:
+                    warnings.append(f.warn)
+                    p = f.points[f.unknown]
+                points.append(p)
             values = {}
             for name, read in self._policy_fields:
                 value = record.get(name, _ABSENT)
@@ -628,10 +635,13 @@ class Bundle:
                 "flags": [], "reasons": [], "warnings": [], "status": f"error: {exc}",
             }  # fmt: skip
         row = score - self.score_min
-        lost = [
-            (x, r) for position, reference, r in self._one_reasons if (x := reference - points[position]) > 0
+        # the top k of the points lost, most first, ties in model order (a stable sort), then only those lost
+        lost = [reference - points[position] for position, reference in self._one_reasons]
+        ranked = [
+            (lost[i], self._reasons[i])
+            for i in sorted(self._reason_order, key=lost.__getitem__, reverse=True)[: self.top_k]
+            if lost[i] > 0
         ]
-        ranked = sorted(lost, key=itemgetter(0), reverse=True)[: self.top_k]
         return {
             "score": score,
             "pd": self._pd_list[row],
@@ -675,26 +685,45 @@ class Bundle:
                 tables[u] = tables[u] | 1 << (32 + 2 * (j % _GROUP))
                 texts[2 * j] = f.warn_absent
         score = np.empty(n, dtype=np.int64)
-        lows = np.empty((self.top_k, n), dtype=np.int32)  # reason keys' low bits: mask - rank
+        pd_ = np.empty(n, dtype=np.float64)
+        grade = np.empty(n, dtype=self._grade_table.dtype)
+        incomplete = np.empty(n, dtype=bool)
         warn_words = np.empty((-(-len(self.features) // _GROUP), n), dtype=np.int64)
+        # reasons: the joined codes' pieces, filled block by block (see _reason_columns), or the reason keys'
+        # low bits (top_k x rows: mask - rank) for the per-rank path
+        pieces = np.empty(n, dtype=self._piece_layout) if explain and self._joins else None
+        lows = np.empty((self.top_k, n), dtype=np.int32) if explain and pieces is None else None
         keyed = explain and bool(self._key_tables)
+        packed_block = np.empty((len(warn_words), BLOCK_ROWS), dtype=np.int64)
         for start in range(0, n, BLOCK_ROWS):  # blocks of rows keep the per-feature passes in cache
             rows = slice(start, start + BLOCK_ROWS)
             size = len(score[rows])
-            packed = np.zeros((len(warn_words), size), dtype=np.int64)
+            packed = packed_block[:, :size]
+            packed.fill(0)
             top = _TopKeys(self.top_k, size, self._key_type, self._none_key) if keyed else None
             for unit, table in zip(self._units, tables, strict=True):
                 index = unit.index(grid, rows)
                 np.add(packed[unit.group], np.take(table, index), out=packed[unit.group])
                 if top is not None:
                     unit.insert_keys(top, index)
-            score[rows] = self.score_min + (packed & 0xFFFFFFFF).sum(axis=0)
-            warn_words[:, rows] = packed >> 32
-            if top is not None:
-                lows[:, rows] = top.lows(self._key_bits)
-            elif explain:
-                ranks = self._top_reasons([cell[rows].astype(np.intp) for cell in grid], size)
-                lows[:, rows] = (1 << self._key_bits) - 1 - ranks
+            relative = (packed & 0xFFFFFFFF).sum(axis=0)  # score - score_min: the PD and grade tables' row
+            np.add(relative, self.score_min, out=score[rows])
+            np.take(self._pd_table, relative, out=pd_[rows], mode="clip")
+            np.take(self._grade_table, relative, out=grade[rows], mode="clip")
+            words = np.right_shift(packed, 32, out=warn_words[:, rows])
+            np.any(words & _BEYOND, axis=0, out=incomplete[rows])
+            if explain:
+                low = (
+                    top.lows(self._key_bits)
+                    if top is not None
+                    else (1 << self._key_bits)
+                    - 1
+                    - self._top_reasons([cell[rows].astype(np.intp) for cell in grid], size)
+                )
+                if pieces is not None:
+                    self._join_pieces(pieces[rows], low)
+                elif lows is not None:
+                    lows[:, rows] = low
         values: dict[str, Any] = {}
         for name, _ in self._policy_fields:
             if name in data:
@@ -705,7 +734,6 @@ class Bundle:
             else:
                 text = self.fields[name] in ("category", "string")
                 values[name] = np.full(n, None, dtype=object) if text else np.full(n, np.nan)
-        incomplete: np.ndarray = np.asarray((warn_words & _BEYOND).any(axis=0))
         if self._required.intersection(absent):
             incomplete[:] = True
         decision, knockout, flags, no_dpd = self.policy.decide_batch(values, score, incomplete)
@@ -715,16 +743,15 @@ class Bundle:
         absent_policy = [
             f"{name}: field absent, treated as missing" for name in absent if name in self._policy_only
         ]
-        row = score - self.score_min
         out = {
             "score": score,
-            "pd": np.take(self._pd_table, row),
-            "grade": np.take(self._grade_table, row),
+            "pd": pd_,
+            "grade": grade,
             "decision": decision,
             "limit": self.policy.limit_batch(values, score, decision),
             "knockout": knockout,
             "flags": flags,
-            **(self._reason_columns(lows) if explain else {}),
+            **(self._reason_columns(pieces, lows) if explain else {}),
             **({"warnings": _warning_texts(warn_words, texts, absent_policy)} if explain else {}),
             "status": errors.status(),
         }
@@ -750,31 +777,31 @@ class Bundle:
                 lost[at, columns] = -np.inf
         return ranks
 
-    def _reason_columns(self, lows: np.ndarray) -> dict[str, np.ndarray]:
-        """reasons ("|"-joined codes) and reason_1..reason_k from reason keys' low bits (top_k x rows; the
-        rank r of a reason is ``2**_key_bits - 1 - low``, rank ``len(reasons)`` being none).
+    def _join_pieces(self, pieces: np.ndarray, low: np.ndarray) -> None:
+        """Fill a block of the joined codes' pieces from its reason keys' low bits (top_k x rows; the rank r of a
+        reason is ``2**_key_bits - 1 - low``, rank ``len(reasons)`` being none): each piece ("R01|R02",
+        "|R03|R04") is gathered for two ranks at a time (see ``_join_tables``)."""
+        pairs = len(self._joins) < self.top_k
+        for k, (first, table) in enumerate(self._joins):
+            index = (
+                low[first] << self._key_bits | low[first + 1]
+                if pairs and first + 1 < self.top_k
+                else low[first]
+            )
+            pieces[f"r{k}"] = np.take(table, index)
 
-        With codes of one width, the joined codes are gathered as fixed-width pieces ("R01|R02", "|R03|R04")
-        of two ranks at a time; a reason at rank k implies one at every rank before it, so absent reasons are
-        trailing NULs, which numpy strings drop. reason_1..k are then views of the joined codes' characters
-        (sharing their memory), not copies.
+    def _reason_columns(self, pieces: np.ndarray | None, lows: np.ndarray | None) -> dict[str, np.ndarray]:
+        """reasons ("|"-joined codes) and reason_1..reason_k: from the pieces filled by ``_join_pieces`` (codes
+        of one width), else from the reason keys' low bits (top_k x rows).
+
+        A reason at rank k implies one at every rank before it, so absent reasons are trailing NULs in the
+        pieces, which numpy strings drop; reason_1..k are then views of the joined codes' characters (sharing
+        their memory), not copies.
         """
-        n = lows.shape[1]
-        if self._joins:
-            layout = np.dtype([(f"r{k}", table.dtype) for k, (_, table) in enumerate(self._joins)])
-            pieces = np.empty(n, dtype=layout)
-            pairs = len(self._joins) < self.top_k
-            for start in range(0, n, BLOCK_ROWS):  # in blocks: small temporaries, reused, no fresh pages
-                low = lows[:, start : start + BLOCK_ROWS]
-                for k, (first, table) in enumerate(self._joins):
-                    index = (
-                        low[first] << self._key_bits | low[first + 1]
-                        if pairs and first + 1 < self.top_k
-                        else low[first]
-                    )
-                    pieces[f"r{k}"][start : start + BLOCK_ROWS] = np.take(table, index)
-            joined = pieces.view(f"<U{layout.itemsize // 4}")
-            chars = joined.view(np.uint32).reshape(n, layout.itemsize // 4)
+        if pieces is not None:
+            n, width = len(pieces), self._piece_layout.itemsize // 4
+            joined = pieces.view(f"<U{width}")
+            chars = joined.view(np.uint32).reshape(n, width)
             w = self._code_width
             return {
                 "reasons": joined,
@@ -783,6 +810,8 @@ class Bundle:
                     for k in range(self.top_k)
                 },
             }
+        assert lows is not None
+        n = lows.shape[1]
         ranks = (1 << self._key_bits) - 1 - lows
         columns_k = {f"reason_{k + 1}": np.take(self._reason_codes, ranks[k]) for k in range(self.top_k)}
         if not self.top_k:

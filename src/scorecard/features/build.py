@@ -16,6 +16,8 @@ from pathlib import Path
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from scorecard.config import CardConfig
 from scorecard.data.schema import TABLES, DType, SourceTables
@@ -129,27 +131,27 @@ def build_card_table(cfg: CardConfig, on_step: OnStep | None = None) -> Modeling
     there; see ``data.ingest.register_sources``), so only the modeling table is brought into memory. On Spark
     they are read by ingestion and handed over as Arrow.
     """
-    step = on_step or (lambda _: None)
-    with open_engine(cfg.features) as engine:
-        step("load sources")
+
+    def sources(engine: Engine, workdir: Path) -> dict[str, ir.Table]:
         if isinstance(engine, DuckDBEngine):
-            with tempfile.TemporaryDirectory(prefix="scorecard-sources-") as workdir:
-                sources = _registered(engine, cfg, Path(workdir))
-                return _build(engine, sources, cfg, step)
+            return _registered(engine, cfg, workdir)
         tables = load_card_sources(cfg)
         _check_extra_columns(tables, cfg)
-        return _build(engine, load_into(engine, tables, columns_read(cfg)), cfg, step)
+        return load_into(engine, tables, columns_read(cfg))
+
+    return _build(cfg, sources, on_step or (lambda _: None))
 
 
 def build_modeling_table(
     tables: SourceTables, cfg: CardConfig, on_step: OnStep | None = None
 ) -> ModelingTable:
     """Point-in-time features, target and split for every row of the card's spine, from canonical pandas tables."""
-    step = on_step or (lambda _: None)
-    with open_engine(cfg.features) as engine:
-        step("load sources")
+
+    def sources(engine: Engine, workdir: Path) -> dict[str, ir.Table]:
         _check_extra_columns(tables, cfg)
-        return _build(engine, load_into(engine, tables, columns_read(cfg)), cfg, step)
+        return load_into(engine, tables, columns_read(cfg))
+
+    return _build(cfg, sources, on_step or (lambda _: None))
 
 
 def _registered(engine: DuckDBEngine, cfg: CardConfig, workdir: Path) -> dict[str, ir.Table]:
@@ -167,8 +169,25 @@ def _registered(engine: DuckDBEngine, cfg: CardConfig, workdir: Path) -> dict[st
     return loaded
 
 
-def _build(engine: Engine, sources: dict[str, ir.Table], cfg: CardConfig, step: OnStep) -> ModelingTable:
-    """Spine, families, target and collect on ``engine``; then splits and contract dtypes in pandas."""
+def _build(
+    cfg: CardConfig, sources: Callable[[Engine, Path], dict[str, ir.Table]], step: OnStep
+) -> ModelingTable:
+    """Spine, families and target staged in the engine, the modeling table written to a Parquet file and the
+    engine closed (its memory released) before the table is read into pandas for the splits and dtypes."""
+    with tempfile.TemporaryDirectory(prefix="scorecard-build-") as workdir:
+        rows = Path(workdir) / "modeling.parquet"
+        with open_engine(cfg.features) as engine:
+            step("load sources")
+            keys, attributes = _spool(engine, sources(engine, Path(workdir)), cfg, step, rows)
+        frame = pq.read_table(rows).to_pandas(self_destruct=True, split_blocks=True)
+    return _finish(frame, keys, attributes, cfg, step)
+
+
+def _spool(
+    engine: Engine, sources: dict[str, ir.Table], cfg: CardConfig, step: OnStep, rows: Path
+) -> tuple[list[str], list[str]]:
+    """Spine, families, target and their join, sorted by the keys, written to ``rows``; the keys and the
+    policy attributes."""
     defs = _selected(cfg)
     step("spine")
     spine = _spine(engine, cfg, sources)
@@ -189,13 +208,24 @@ def _build(engine: Engine, sources: dict[str, ir.Table], cfg: CardConfig, step: 
     for part in [*parts, target]:
         joined = joined.left_join(part, keys)
     names = [d.name for d in defs]
-    frame = engine.collect(  # sorted by the engine: no second copy of the table in pandas
+    engine.spool(
         joined.select(
             *dict.fromkeys([*keys, "snapshot_date"]), *names, *attributes, "target", "target_status"
-        ).order_by(keys)
+        ).order_by(keys),
+        rows,
     )
-    if cfg.target.column is not None and not (frame["target_status"] == "bad").any():
-        raise DataError(_no_bads(engine, sources, cfg))
+    if cfg.target.column is not None:
+        status = pq.read_table(rows, columns=["target_status"]).column("target_status")
+        if not pc.any(pc.equal(status, "bad")).as_py():
+            raise DataError(_no_bads(engine, sources, cfg))
+    return keys, attributes
+
+
+def _finish(
+    frame: pd.DataFrame, keys: list[str], attributes: list[str], cfg: CardConfig, step: OnStep
+) -> ModelingTable:
+    """The collected rows checked, typed by the contract and split."""
+    defs = _selected(cfg)
     step("splits")
     if frame.empty:
         raise DataError(_no_rows(cfg))
@@ -209,7 +239,7 @@ def _build(engine: Engine, sources: dict[str, ir.Table], cfg: CardConfig, step: 
     return ModelingTable(
         frame=frame,
         keys=keys,
-        features=names,
+        features=[d.name for d in defs],
         categorical=[d.name for d in defs if d.kind == "categorical"],
         target_summary=target_summary(frame["target_status"]),
         card=cfg.card,

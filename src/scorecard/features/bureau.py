@@ -139,8 +139,12 @@ def _tradeline_summary(
     seen = base.inner_join(tl, "customer_id").filter(lambda t: t.report_date < t.snapshot_date)
     if not summaries:
         return seen.group_by(keys).aggregate(n_tradelines=seen.count())
-    newest_first = ibis.row_number().over(group_by=[*keys, "tradeline_id"], order_by=ibis.desc("report_date"))
-    latest = seen.mutate(recency=newest_first).filter(lambda t: t.recency == 0)
+    # the latest report as an aggregate (an ordered first on DuckDB, max_by on Spark; a null value is kept):
+    # half the CPU of a row_number window over the same rows; (tradeline_id, report_date) is the table's key
+    state = [c for c in tl.columns if c not in _FILE_READS["bureau_tradelines"]]
+    latest = seen.group_by(list(dict.fromkeys([*keys, "snapshot_date", "tradeline_id"]))).aggregate(
+        **{c: seen[c].argmax(seen.report_date) for c in state}
+    )
 
     def is_open() -> ir.BooleanValue:
         return latest.closed_date.isnull() | (latest.closed_date >= latest.snapshot_date)

@@ -3,7 +3,7 @@ that spills to disk) or a Spark session. Feature code receives Ibis tables and n
 
 An ``Engine`` loads canonical tables (Arrow), stages intermediate steps inside the backend (DuckDB temporary
 tables, which spill beyond ``memory_limit``; Spark temporary views, planned into one job by Spark) and
-collects only the final result.
+writes only the final result out, to a Parquet file read once the engine is closed.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 from ibis.backends import BaseBackend
 
 from scorecard.config import FeaturesConfig, SparkConfig
@@ -54,9 +55,13 @@ class Engine:
         raise NotImplementedError
 
     def collect(self, expr: ir.Table) -> pd.DataFrame:
-        """The rows of ``expr`` as pandas: the only result brought out of the backend (each Arrow column freed
-        as it is converted, so the table is never held twice)."""
-        return self.backend.to_pyarrow(expr).to_pandas(self_destruct=True, split_blocks=True)
+        """The rows of ``expr`` as pandas (a small result: a summary, a few values)."""
+        return self.backend.to_pyarrow(expr).to_pandas()
+
+    def spool(self, expr: ir.Table, path: Path) -> None:
+        """Write the rows of ``expr`` to the Parquet file ``path``: the modeling table, read once the engine
+        has closed, so that the backend's memory is gone before the table is in pandas."""
+        pq.write_table(self.backend.to_pyarrow(expr), path)
 
     def close(self) -> None:
         """Drop what the engine staged (the Spark session itself outlives it)."""
@@ -83,6 +88,9 @@ class DuckDBEngine(Engine):
 
     def stage(self, name: str, expr: ir.Table) -> ir.Table:
         return self.backend.create_table(f"_{name}", expr, temp=True, overwrite=True)
+
+    def spool(self, expr: ir.Table, path: Path) -> None:
+        self.backend.to_parquet(expr, path)  # COPY: streamed to the file within memory_limit
 
     def close(self) -> None:
         self.backend.disconnect()
