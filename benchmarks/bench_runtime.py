@@ -12,7 +12,8 @@ the same rows.
 
 Batch times are the best of ``--rounds`` interleaved rounds for each side (the machine may be shared).
 ``score_one`` is timed over ``--single`` back-to-back calls in this process, after the batch work, as a served
-process calls it; the run reports the context switches, garbage collections and page faults during those calls.
+process calls it; the run reports the context switches, garbage collections and page faults during those calls,
+and how often the CPU was taken away in the 0.5 s before them (``interruptions``).
 Every kernel interrupt or preemption that lands inside a call adds its length (15-40 us on a 2-vCPU VM) to that
 call, so p99 is a clean call only while fewer than 1% of the calls are hit (docs/serving.md, "In-process speed").
 
@@ -204,6 +205,20 @@ def bundle_documents(peer: OptbScorecard, X: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def interruptions(seconds: float) -> np.ndarray:
+    """Gaps over 5 us (microseconds) in a tight clock loop of ``seconds``: times the CPU was taken away (an
+    interrupt, another task, the hypervisor), which land inside timed calls alike."""
+    clock, gaps = time.perf_counter_ns, []
+    previous = clock()
+    end = previous + int(seconds * 1e9)
+    while previous < end:
+        now = clock()
+        if now - previous > 5_000:
+            gaps.append(now - previous)
+        previous = now
+    return np.asarray(gaps, dtype=np.float64) / 1000.0
+
+
 def _best_of(fn: Any, repeats: int) -> float:
     times = []
     for _ in range(repeats):
@@ -267,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     records = batch.iloc[: args.single].to_dict("records")
     for record in records[:1000]:
         bundle.score_one(record)
+    gaps = interruptions(0.5)
     latencies = np.empty(len(records))
     clock = time.perf_counter_ns
     collections = [0]
@@ -280,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.callbacks.pop()
     latencies /= 1000.0
     switches = after.ru_nivcsw - usage.ru_nivcsw + after.ru_nvcsw - usage.ru_nvcsw
+    hit = len(gaps) / 0.5 * latencies.sum() / 1e6  # calls an interruption is expected to land in
     peer_lat = np.empty(args.peer_single)
     for i in range(args.peer_single):
         row = X.iloc[[i]]
@@ -317,7 +334,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{'yes' if mismatch == 0 else f'NO ({mismatch} differ)'}; "
         f"score_one includes {bundle.top_k} reason codes, 3 knock-outs and cut-offs; during its {len(records):,} "
         f"timed calls: {switches} context switches, {collections[0]} garbage collections, "
-        f"{after.ru_minflt - usage.ru_minflt} minor page faults; load average (1/5/15 min) "
+        f"{after.ru_minflt - usage.ru_minflt} minor page faults; just before them the CPU was taken away "
+        f"{len(gaps) / 0.5:.0f} times/s for a median {np.median(gaps) if len(gaps) else 0:.0f} us, so about "
+        f"{hit:.0f} calls ({100 * hit / len(records):.1f}%) were expected to include an interruption; load average (1/5/15 min) "
         f"{'/'.join(f'{x:.1f}' for x in load_before)} before, {'/'.join(f'{x:.1f}' for x in os.getloadavg())} after "
         f"on {os.cpu_count()} cores"
     )

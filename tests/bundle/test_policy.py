@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from scorecard.bundle.runtime import load_bundle
 from scorecard.config import PolicyConfig
+from scorecard.errors import BundleError
 from tests.bundle.conftest import BEHAVIOUR_POLICY, COLLECTION_POLICY, documents, write
 
 GOOD = {"age": 30, "inq_3m": 0, "channel": "online"}  # 530 points
@@ -59,6 +60,32 @@ def test_behaviour_early_warnings(
     assert (one["decision"], one["flags"]) == (decision, flags)
     batch = bundle.score_batch({k: [v] for k, v in {**GOOD, **extra}.items()})
     assert (batch["decision"][0], batch["flags"][0]) == (decision, "|".join(flags))
+
+
+@pytest.mark.parametrize(
+    ("cutoffs", "good", "poor"),
+    [
+        ({"approve": 530.0, "decline": 495.0}, "approve", "refer"),  # at a cut-off counts as meeting it
+        ({"approve": 531.0, "decline": 496.0}, "refer", "decline"),
+        ({"approve": 500.0, "decline": 500.0}, "approve", "decline"),  # no refer band
+    ],
+)
+def test_cutoff_bands_in_one_record_and_in_batch(
+    tmp_path: Path, cutoffs: dict[str, float], good: str, poor: str
+) -> None:
+    policy = {**COLLECTION_POLICY, "treatments": [], "cutoffs": cutoffs}
+    bundle = load_bundle(write(documents(policy), tmp_path / "b"))
+    assert [bundle.score_one(r)["decision"] for r in (GOOD, POOR)] == [good, poor]
+    batch = bundle.score_batch({k: [GOOD[k], POOR[k]] for k in GOOD})
+    assert batch["decision"].tolist() == [good, poor]
+
+
+def test_cutoffs_with_decline_above_approve_are_refused(tmp_path: Path) -> None:
+    policy = {**COLLECTION_POLICY, "treatments": [], "cutoffs": {"approve": 500.0, "decline": 540.0}}
+    with pytest.raises(
+        BundleError, match=r"policy.json: cutoffs.decline \(540\) must not exceed cutoffs.approve \(500\)"
+    ):
+        load_bundle(write(documents(policy), tmp_path / "b"))
 
 
 def test_first_knockout_wins_and_if_missing_fires(app_bundle_dir: Path) -> None:

@@ -31,7 +31,8 @@ GOOD = {"age": 50, "inq_3m": 0, "channel": "online", "national_id_hash": "h", "r
 
 def _bundle(folder: Path, approve: float = 540.0, version: str = "v1") -> Path:
     docs = documents()
-    docs["policy.json"]["cutoffs"]["approve"] = approve
+    cutoffs = docs["policy.json"]["cutoffs"]
+    cutoffs["approve"], cutoffs["decline"] = approve, min(cutoffs["decline"], approve)
     return write_bundle(
         docs, folder, card={"name": "hand_card", "type": "application", "description": "test"},
         model_version=version, created_at="2026-01-02T03:04:05Z", data_fingerprint="0" * 64,

@@ -167,6 +167,11 @@ class Policy:
         self.cutoffs: tuple[float, float] | None = (
             None if cutoffs is None else (float(cutoffs["approve"]), float(cutoffs["decline"]))
         )
+        if self.cutoffs is not None and not self.cutoffs[1] <= self.cutoffs[0]:
+            raise BundleError(
+                f"policy.json: cutoffs.decline ({self.cutoffs[1]:g}) must not exceed cutoffs.approve "
+                f"({self.cutoffs[0]:g})"
+            )
         self.dpd_field: str = spec.get("dpd_field", "days_past_due")
         self.incomplete: str = spec.get("incomplete", "refer")
         if self.incomplete not in ("refer", "error"):
@@ -271,17 +276,12 @@ class Policy:
         n = len(score)
         code = np.zeros(n, dtype=_small(len(self._outcomes)))  # NO_ACTION
         if self.cutoffs is not None:
+            # decline <= approve (checked at load); codes 1, 2, 3 are approve, refer, decline: decline, less one
+            # for each cut-off met
             approve, decline = self.cutoffs
-            if (
-                approve >= decline
-            ):  # codes 1, 2, 3 are approve, refer, decline: decline less one per cut-off met
-                code[:] = self._code["decline"]
-                code -= score >= decline
-                code -= score >= approve
-            else:
-                code[:] = self._code["refer"]
-                code[score >= approve] = self._code["approve"]
-                code[score < decline] = self._code["decline"]
+            code[:] = self._code["decline"]
+            code -= score >= decline
+            code -= score >= approve
         flags = np.zeros(n, dtype=self._flags_dtype)  # all ""
         warnings = [(rule, *rule.outcomes_batch(values[rule.field])) for rule in self.early_warnings]
         for rule, fired, refer in reversed(warnings):
