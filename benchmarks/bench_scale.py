@@ -21,7 +21,8 @@ start-up included), which a shared machine's load does not inflate the way it in
 - spark: the same full card with ``features.engine: spark`` on a local[threads] session (its sources are read
   by ingestion and handed over as Arrow);
 - score-local / score-spark: the modeling table's rows scored with ``--bundle`` by the file scorer and by
-  ``score_spark`` (only with ``--bundle``; the bundle's fields must be application-card features).
+  ``score_spark`` (only with ``--bundle``; the bundle's fields must be application-card features: no policy
+  rule may read a policy attribute such as national_id_hash, which this card's build does not carry).
 
 Usage: python benchmarks/bench_scale.py [--sizes 1000000 2000000 10000000] [--memory-limit 3GB] [--threads 2]
        [--peer-size 2000000] [--spark-size 1000000] [--bundle PATH] [--data-dir PATH] [--quick]

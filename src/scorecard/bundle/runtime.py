@@ -694,7 +694,7 @@ class Bundle:
         pieces = np.empty(n, dtype=self._piece_layout) if explain and self._joins else None
         lows = np.empty((self.top_k, n), dtype=np.int32) if explain and pieces is None else None
         keyed = explain and bool(self._key_tables)
-        packed_block = np.empty((len(warn_words), BLOCK_ROWS), dtype=np.int64)
+        packed_block = np.empty((len(warn_words), min(n, BLOCK_ROWS)), dtype=np.int64)
         for start in range(0, n, BLOCK_ROWS):  # blocks of rows keep the per-feature passes in cache
             rows = slice(start, start + BLOCK_ROWS)
             size = len(score[rows])
