@@ -217,13 +217,15 @@ def _spool(
     step("target")
     target = engine.stage("target", _target(engine, spine, sources, cfg))
     step("collect")
+    # one join per query, then the sort and the write: a query holding several joins' hash tables at once
+    # (each part is a row per spine row) ran out of DuckDB memory at 10M rows; one at a time each spills
     joined = spine.project("snapshot_date")
-    for part in [*parts, target]:
-        joined = joined.left_join(part, keys)
+    for k, part in enumerate([*parts, target]):
+        added = [c for c in part.columns if c not in joined.columns]
+        joined = engine.stage(f"modeling_{k}", joined.left_join(part, keys).select(*joined.columns, *added))
     names = [d.name for d in defs]
     columns = [*dict.fromkeys([*keys, "snapshot_date"]), *names, *attributes, "target", "target_status"]
-    # the joins staged apart from the sort and the write: one query never holds both (each spills on its own)
-    engine.spool(engine.stage("modeling", joined.select(*columns)).order_by(keys), rows)
+    engine.spool(joined.select(*columns).order_by(keys), rows)
     if cfg.target.column is not None:
         status = pq.read_table(rows, columns=["target_status"]).column("target_status")
         if not pc.any(pc.equal(status, "bad")).as_py():
