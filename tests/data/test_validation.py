@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -12,6 +13,7 @@ from tests.raw_tables import N_ROWS, raw_tables, sources_config, write_tables
 
 from scorecard.cli.app import run
 from scorecard.config import DataConfig
+from scorecard.data import validation
 from scorecard.data.ingest import load_sources, validate_sources
 from scorecard.data.schema import CHANNELS, PRODUCTS, Column, TableSchema
 from scorecard.data.validation import REDACTED, Problem, check_table
@@ -121,6 +123,20 @@ def test_duplicate_composite_key(tmp_path: Path) -> None:
         f"{path}: key (loan_id, month) is duplicated: 3 rows share 1 key value "
         "(e.g. loan_id='L9', month='2024-05-01'); expected one row per key"
     )
+
+
+def test_equal_key_hashes_of_distinct_keys_are_no_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two keys whose 64-bit hashes collide: the exact pass finds no duplicate key, so no problem."""
+    monkeypatch.setattr(validation, "_repeats", lambda hashes: True)
+    assert _validate(tmp_path, "loan_performance", raw_tables()["loan_performance"])[1] == []
+
+
+def test_repeated_hashes() -> None:
+    assert validation._repeats(np.array([9, 3, 7, 3], dtype=np.uint64))
+    assert not validation._repeats(np.array([9, 3, 7, 2**64 - 1], dtype=np.uint64))
+    assert not validation._repeats(np.array([], dtype=np.uint64))
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
