@@ -335,6 +335,7 @@ def test_peak_valley_cv_keeps_a_real_u_shape_on_held_out_evidence() -> None:
     bic = WoeBinner(min_bin_size=0.02, peak_valley="bic").fit(X, y)
     cv = WoeBinner(min_bin_size=0.02, peak_valley="cv").fit(X, y)
     assert list(cv.shapes_) == ["u"] and cv.trends_["u"] == "valley"
+    assert cv.shapes_rejected_ == {}
     pd.testing.assert_frame_equal(cv.binning_table("u"), bic.binning_table("u"))
     shaped = _heldout_by_hand(X["u"].to_numpy(), y, "auto")
     monotone = _heldout_by_hand(X["u"].to_numpy(), y, "auto_asc_desc")
@@ -357,3 +358,22 @@ def test_peak_valley_cv_rejects_a_noise_shape_that_bic_keeps() -> None:
     assert _heldout_by_hand(u, y, "auto") < _heldout_by_hand(u, y, "auto_asc_desc")
     assert cv.shapes_ == {}
     pd.testing.assert_frame_equal(cv.binning_table("u"), monotone.binning_table("u"))
+    bic_text = bic.shapes_["u"].removeprefix("peak/valley bins (5) kept: ")
+    shaped, flat = _heldout_by_hand(u, y, "auto"), _heldout_by_hand(u, y, "auto_asc_desc")
+    assert cv.shapes_rejected_ == {
+        "u": f"peak/valley bins (5) rejected: {bic_text}, but held-out log-likelihood {shaped:.1f} <= "
+        f"{flat:.1f} (5-fold, bins refitted in each fold)"
+    }
+    assert bic.shapes_rejected_ == {}  # 'bic' holds nothing out
+
+
+def test_peak_valley_cv_rejects_a_shape_when_too_few_bads_to_hold_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    X, y = _u_shaped(5_000)
+    bic = WoeBinner(min_bin_size=0.02, peak_valley="bic").fit(X, y)
+    monkeypatch.setattr("scorecard.modeling.binning.SHAPE_FOLDS", 10_000)  # more folds than bads
+    cv = WoeBinner(min_bin_size=0.02, peak_valley="cv").fit(X, y)
+    assert cv.shapes_ == {} and cv.trends_["u"] in ("ascending", "descending")
+    rejected = bic.shapes_["u"].replace(" kept: ", " rejected: ")
+    assert cv.shapes_rejected_ == {"u": f"{rejected}, but fewer than 10000 bads or goods to hold out"}

@@ -117,6 +117,26 @@ def test_dropped_features_are_logged_decisions(trained: tuple[TrainedCard, Path]
     assert {"utilisation", "inquiries_6m", "income"} <= set(card.features)
 
 
+def test_peak_valley_shapes_kept_and_rejected_are_decisions(
+    trained: tuple[TrainedCard, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    card, _ = trained
+    kept = card.scorecard.binner_.shapes_
+    assert kept and all(why.startswith("peak/valley bins (") for why in kept.values())
+    assert [f"binning {feature}: {why}" for feature, why in kept.items()] == [
+        d for d in card.decisions if d.startswith("binning ")
+    ]
+    # more folds than bads: every shape that passes the BIC is rejected
+    monkeypatch.setattr("scorecard.modeling.binning.SHAPE_FOLDS", 10_000)
+    rejected = train_card(_config(tmp_path), table=_table(), run_dir=tmp_path)
+    assert rejected.scorecard.binner_.shapes_ == {}
+    assert [d for d in rejected.decisions if d.startswith("binning ")] == [
+        f"binning {feature}: {why.replace(' kept: ', ' rejected: ').split(', and held-out')[0]}, but fewer than "
+        "10000 bads or goods to hold out"
+        for feature, why in kept.items()
+    ]
+
+
 def test_the_chosen_C_is_a_decision_with_its_rule_folds_and_scores(trained: tuple[TrainedCard, Path]) -> None:
     card, _ = trained
     model = card.scorecard

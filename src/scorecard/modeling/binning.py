@@ -64,7 +64,8 @@ class WoeBinner(TransformerMixin, BaseEstimator):
     numerical feature left to ``auto_asc_desc`` with a peak / valley allowed (optbinning's ``auto``) and keeps
     that binning when its BIC on the training rows is lower (rates and cut points counted as parameters);
     ``"cv"`` (the config default) keeps it only when, besides, its log-likelihood on held-out rows is higher,
-    the bins refitted in each of ``SHAPE_FOLDS`` stratified folds (``shapes_`` says where and by how much);
+    the bins refitted in each of ``SHAPE_FOLDS`` stratified folds (``shapes_`` says where and by how much,
+    ``shapes_rejected_`` which shapes passed the BIC but not the held-out rows, with both numbers);
     ``cat_cutoff`` groups categories rarer than that share;
     ``categorical_features`` None infers them from dtype (object, string, category);
     ``overrides`` a YAML path or mapping (see ``scorecard.modeling.overrides``); ``n_jobs`` threads for
@@ -216,6 +217,7 @@ class WoeBinner(TransformerMixin, BaseEstimator):
             }
 
         self.shapes_: dict[str, str] = {}
+        self.shapes_rejected_: dict[str, str] = {}
         if self.peak_valley in ("bic", "cv") and self.monotonic_trend == "auto_asc_desc":
             for col in kept:
                 if col in self.categorical_ or col in overrides or col in (self.trends or {}):
@@ -225,26 +227,32 @@ class WoeBinner(TransformerMixin, BaseEstimator):
                 bic_monotone, bic_shaped = _bic(monotone), _bic(shaped)
                 if bic_shaped >= bic_monotone:
                     continue
-                why = (
-                    f"peak/valley bins ({len(shaped.splits) + 1}) kept: BIC {bic_shaped:.1f} < "
-                    f"{bic_monotone:.1f} of the monotone bins ({len(monotone.splits) + 1})"
-                )
+                bic = f"BIC {bic_shaped:.1f} < {bic_monotone:.1f} of the monotone bins ({len(monotone.splits) + 1})"
+                shape = f"peak/valley bins ({len(shaped.splits) + 1})"
+                held = ""
                 if self.peak_valley == "cv":
                     if min(int(target.sum()), int(len(target) - target.sum())) < SHAPE_FOLDS:
-                        continue  # too few bads or goods to hold any out: no evidence for the shape
+                        self.shapes_rejected_[col] = (
+                            f"{shape} rejected: {bic}, but fewer than {SHAPE_FOLDS} bads or goods to hold out"
+                        )
+                        log.info("WoeBinner: %r %s", col, self.shapes_rejected_[col])
+                        continue
                     held_monotone, held_shaped = (
                         self._heldout_loglik(col, fit_params[col], data[col], target, trend)
                         for trend in (fit_params[col]["monotonic_trend"], "auto")
                     )
-                    if held_shaped <= held_monotone:
-                        continue
-                    why += (
-                        f", and held-out log-likelihood {held_shaped:.1f} > {held_monotone:.1f} "
+                    better = held_shaped > held_monotone
+                    held = (
+                        f"held-out log-likelihood {held_shaped:.1f} {'>' if better else '<='} {held_monotone:.1f} "
                         f"({SHAPE_FOLDS}-fold, bins refitted in each fold)"
                     )
+                    if not better:
+                        self.shapes_rejected_[col] = f"{shape} rejected: {bic}, but {held}"
+                        log.info("WoeBinner: %r %s", col, self.shapes_rejected_[col])
+                        continue
                 process.update_binned_variable(col, shaped)
-                self.shapes_[col] = why
-                log.info("WoeBinner: %r %s", col, why)
+                self.shapes_[col] = f"{shape} kept: {bic}" + (f", and {held}" if held else "")
+                log.info("WoeBinner: %r %s", col, self.shapes_[col])
 
         self.binning_process_ = process
         self.features_ = kept
@@ -578,7 +586,8 @@ class WoeBinner(TransformerMixin, BaseEstimator):
         folds = StratifiedKFold(SHAPE_FOLDS, shuffle=True, random_state=0)
         for fit_idx, val_idx in folds.split(np.zeros(len(y)), y):
             optb = self._refit(col, params, x.iloc[fit_idx], y[fit_idx], monotonic_trend=trend)
-            rate = (optb._n_event + 0.5) / (optb._n_event + optb._n_nonevent + 1.0)
+            bads, goods = _counts(optb)
+            rate = (bads + 0.5) / (bads + goods + 1.0)
             index = optb.transform(x.iloc[val_idx].to_numpy(), metric="indices", **_EMPIRICAL)
             p = rate[np.asarray(index, dtype=np.int64)]
             total += float(np.where(y[val_idx] == 1, np.log(p), np.log1p(-p)).sum())
@@ -678,9 +687,7 @@ def _bic(optb: OptimalBinning) -> float:
     """BIC of a fitted binning as a segmentation of the target: each non-empty bin (special and missing
     included) one event rate and each cut point one location, both estimated from the rows, so
     ``-2 log-likelihood + (bins + cuts) * ln(rows)``."""
-    table = optb.binning_table.build(add_totals=False)
-    bads = table["Event"].to_numpy(dtype=float)
-    goods = table["Non-event"].to_numpy(dtype=float)
+    bads, goods = _counts(optb)
     rows = bads + goods
     used = rows > 0
     bads, goods, rows = bads[used], goods[used], rows[used]
@@ -690,6 +697,12 @@ def _bic(optb: OptimalBinning) -> float:
             + np.where(goods > 0, goods * np.log(goods / rows), 0.0).sum()
         )
     return float(-2 * loglik + (used.sum() + len(optb.splits)) * np.log(rows.sum()))
+
+
+def _counts(optb: OptimalBinning) -> tuple[np.ndarray, np.ndarray]:
+    """Bads and goods of every bin (regular..., special, missing), read from the public binning table."""
+    table = optb.binning_table.build(add_totals=False)
+    return table["Event"].to_numpy(dtype=float), table["Non-event"].to_numpy(dtype=float)
 
 
 def _bins_text(optb: OptimalBinning) -> str:

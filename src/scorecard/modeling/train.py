@@ -332,7 +332,8 @@ def train_card(
         f"selection dropped {feature}: {rule} ({detail})"
         for feature, rule, detail in zip(dropped["feature"], dropped["rule"], dropped["detail"], strict=True)
     ]
-    decisions += [f"binning {feature}: {why}" for feature, why in card_model.binner_.shapes_.items()]
+    shapes = {**card_model.binner_.shapes_, **card_model.binner_.shapes_rejected_}
+    decisions += [f"binning {feature}: {why}" for feature, why in shapes.items()]
     decisions += [f"sign check dropped {feature}: {why}" for feature, why in card_model.sign_dropped_.items()]
     if len(card_model.cv_auc_):
         decisions.append(_C_decision(card_model))
