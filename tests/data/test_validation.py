@@ -15,7 +15,7 @@ from scorecard.cli.app import run
 from scorecard.config import DataConfig
 from scorecard.data import validation
 from scorecard.data.ingest import load_sources, validate_sources
-from scorecard.data.schema import CHANNELS, PRODUCTS, Column, TableSchema
+from scorecard.data.schema import CHANNELS, PRODUCTS, TABLES, Column, TableSchema
 from scorecard.data.validation import REDACTED, Problem, check_table
 from scorecard.errors import DataError
 
@@ -102,6 +102,32 @@ def test_each_bad_cell_problem_names_file_column_count_and_example(tmp_path: Pat
     p = _only(problems)
     assert (p.kind, p.column, p.rows, p.example) == (kind, column, rows, example)
     assert p.message == f"{path}: column {column!r} {tail}"
+
+
+def test_row_groups_that_can_fail_are_read(tmp_path: Path) -> None:
+    """Parquet in row groups of 2 rows, scanned as a build does: the statistics skip the clean row groups,
+    and every failing value and null is still counted, with the same example as a full read."""
+    frame = raw_tables(12)["loan_performance"]
+    frame.loc[[9, 10], "dpd"] = [-3, -1]
+    frame.loc[7, "loan_id"] = None
+    frame.loc[[4, 5], "balance"] = [float("nan"), None]
+    path = tmp_path / "loan_performance.parquet"
+    frame.to_parquet(path, index=False, row_group_size=2)
+    con = duckdb.connect()
+    con.execute(
+        f"CREATE VIEW mapped AS SELECT * REPLACE (CASE WHEN isnan(balance) THEN NULL ELSE balance END "
+        f"AS balance) FROM read_parquet('{path}')"
+    )
+    summary, problems = check_table(con, "mapped", TABLES["loan_performance"], str(path))
+    assert [(p.kind, p.column, p.rows, p.example) for p in problems] == [
+        ("null", "loan_id", 1, None),
+        ("null", "balance", 2, "row loan_id='loan_id_4'"),
+        ("out_of_range", "dpd", 2, "-1"),
+    ]
+    assert problems[2].message == (
+        f"{path}: column 'dpd' has 2 values out of range (e.g. '-1'); expected values in [0, inf]"
+    )
+    assert (summary.rows, summary.nulls) == (12, int(frame.isna().sum().sum()))
 
 
 def test_nan_in_a_float_column_is_a_null(tmp_path: Path) -> None:
