@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -12,8 +13,9 @@ from tests.raw_tables import N_ROWS, raw_tables, sources_config, write_tables
 
 from scorecard.cli.app import run
 from scorecard.config import DataConfig
+from scorecard.data import validation
 from scorecard.data.ingest import load_sources, validate_sources
-from scorecard.data.schema import CHANNELS, PRODUCTS, Column, TableSchema
+from scorecard.data.schema import CHANNELS, PRODUCTS, TABLES, Column, TableSchema
 from scorecard.data.validation import REDACTED, Problem, check_table
 from scorecard.errors import DataError
 
@@ -102,6 +104,32 @@ def test_each_bad_cell_problem_names_file_column_count_and_example(tmp_path: Pat
     assert p.message == f"{path}: column {column!r} {tail}"
 
 
+def test_row_groups_that_can_fail_are_read(tmp_path: Path) -> None:
+    """Parquet in row groups of 2 rows, scanned as a build does: the statistics skip the clean row groups,
+    and every failing value and null is still counted, with the same example as a full read."""
+    frame = raw_tables(12)["loan_performance"]
+    frame.loc[[9, 10], "dpd"] = [-3, -1]
+    frame.loc[7, "loan_id"] = None
+    frame.loc[[4, 5], "balance"] = [float("nan"), None]
+    path = tmp_path / "loan_performance.parquet"
+    frame.to_parquet(path, index=False, row_group_size=2)
+    con = duckdb.connect()
+    con.execute(
+        f"CREATE VIEW mapped AS SELECT * REPLACE (CASE WHEN isnan(balance) THEN NULL ELSE balance END "
+        f"AS balance) FROM read_parquet('{path}')"
+    )
+    summary, problems = check_table(con, "mapped", TABLES["loan_performance"], str(path))
+    assert [(p.kind, p.column, p.rows, p.example) for p in problems] == [
+        ("null", "loan_id", 1, None),
+        ("null", "balance", 2, "row loan_id='loan_id_4'"),
+        ("out_of_range", "dpd", 2, "-1"),
+    ]
+    assert problems[2].message == (
+        f"{path}: column 'dpd' has 2 values out of range (e.g. '-1'); expected values in [0, inf]"
+    )
+    assert (summary.rows, summary.nulls) == (12, int(frame.isna().sum().sum()))
+
+
 def test_nan_in_a_float_column_is_a_null(tmp_path: Path) -> None:
     frame = raw_tables()["applications"]
     frame.loc[4, "requested_amount"] = float("nan")
@@ -121,6 +149,20 @@ def test_duplicate_composite_key(tmp_path: Path) -> None:
         f"{path}: key (loan_id, month) is duplicated: 3 rows share 1 key value "
         "(e.g. loan_id='L9', month='2024-05-01'); expected one row per key"
     )
+
+
+def test_equal_key_hashes_of_distinct_keys_are_no_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two keys whose 64-bit hashes collide: the exact pass finds no duplicate key, so no problem."""
+    monkeypatch.setattr(validation, "_repeats", lambda hashes: True)
+    assert _validate(tmp_path, "loan_performance", raw_tables()["loan_performance"])[1] == []
+
+
+def test_repeated_hashes() -> None:
+    assert validation._repeats(np.array([9, 3, 7, 3], dtype=np.uint64))
+    assert not validation._repeats(np.array([9, 3, 7, 2**64 - 1], dtype=np.uint64))
+    assert not validation._repeats(np.array([], dtype=np.uint64))
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])

@@ -157,8 +157,10 @@ def _worst_in_window(base: ir.Table, sources: Sources, keys: list[str], months: 
     """``base`` (with loan_id and window ``start``) + worst_dpd over the months [start, start + months)."""
     perf = require(sources, "loan_performance", "targets")
     perf = perf.select("loan_id", "dpd", month=perf.month.cast("date"))
-    seen = base.select(*dict.fromkeys([*keys, "loan_id", "start"])).inner_join(perf, "loan_id")
-    seen = seen.filter(seen.month >= seen.start, seen.month < months_ahead(seen.start, months))
+    windows = base.select(*dict.fromkeys([*keys, "loan_id", "start"]))
+    windows = windows.mutate(end=months_ahead(windows.start, months))  # once per row, not per monthly report
+    seen = windows.inner_join(perf, "loan_id")
+    seen = seen.filter(seen.month >= seen.start, seen.month < seen.end)
     worst = seen.group_by(keys).aggregate(worst_dpd=seen.dpd.max())
     return base.left_join(worst, keys)
 
