@@ -15,7 +15,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 
 from scorecard.errors import ConfigError, DataError, ModelError
-from scorecard.modeling.binning import SHAPE_FOLDS, UNKNOWN_RULE, WoeBinner, _bic
+from scorecard.modeling.binning import SHAPE_FOLDS, UNKNOWN_RULE, WoeBinner, _bic, _counts
 from scorecard.modeling.overrides import load_overrides
 from tests.modeling.woe_data import credit_sample
 
@@ -316,6 +316,23 @@ def test_bic_counts_each_bin_rate_and_each_cut_point() -> None:
     loglik = (bads[used] * np.log(rate) + (rows[used] - bads[used]) * np.log(1 - rate)).sum()
     parameters = used.sum() + len(optb.splits)  # every rate, and the location of every cut
     assert _bic(optb) == pytest.approx(-2 * loglik + parameters * np.log(2_000))
+
+
+def test_bin_counts_line_up_with_the_bin_indices_of_special_and_missing_rows() -> None:
+    """The held-out rates index the table's counts by optbinning's bin indices: regular bins, special, missing."""
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0, 1, 3_000)
+    x[:150], x[150:300] = -1.0, np.nan
+    y = (rng.random(3_000) < np.where(np.isnan(x), 0.5, np.where(x < 0, 0.05, 0.1 + 0.3 * x))).astype(int)
+    optb = OptimalBinning(min_bin_size=0.02, monotonic_trend="ascending", special_codes=[-1.0]).fit(x, y)
+    index = np.asarray(
+        optb.transform(x, metric="indices", metric_special="empirical", metric_missing="empirical"), dtype=int
+    )
+    bads, goods = _counts(optb)
+    assert len(bads) == len(optb.splits) + 3  # regular bins, special, missing
+    np.testing.assert_array_equal(bads, np.bincount(index, weights=y, minlength=len(bads)))
+    np.testing.assert_array_equal(goods, np.bincount(index, weights=1 - y, minlength=len(bads)))
+    assert (bads[-2], bads[-1]) == (y[:150].sum(), y[150:300].sum())
 
 
 def _heldout_by_hand(x: np.ndarray, y: np.ndarray, trend: str) -> float:
