@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -49,6 +50,8 @@ from bench_features import PEER_FEATURES, TABLES, peer, portfolio, read_tables
 
 TARGET_APPLICATIONS, TARGET_SECONDS, TARGET_RSS_MB, TARGET_PEER_RATIO = 10_000_000, 900.0, 8192.0, 5.0
 QUICK_SIZES = [20_000, 40_000]
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b.*?:")
+"""A traceback's exception line: ``duckdb.OutOfMemoryException: ...``, ``MemoryError: ...``."""
 RUNS = ("duckdb", "duckdb3", "pandas3", "spark", "score")
 
 
@@ -169,11 +172,17 @@ def _child(kind: str, folder: Path, threads: int, memory_limit: str, bundle: Pat
             start = time.perf_counter()
             steps: dict[str, tuple[float, float]] = {}
             cfg = _config(kind, folder, threads, memory_limit, Path(work))
-            rows = len(
-                build_card_table(
-                    cfg, on_step=lambda step: steps.setdefault(step, (_cpu(), time.perf_counter()))
-                ).frame
-            )
+
+            def on_step(step: str) -> None:
+                steps.setdefault(step, (_cpu(), time.perf_counter()))
+                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                print(
+                    f"step {step}: CPU {_cpu():.0f} s, peak RSS so far {rss:,.0f} MB",
+                    file=sys.stderr,
+                    flush=True,
+                )
+
+            rows = len(build_card_table(cfg, on_step=on_step).frame)
             marks = [*steps.values(), (_cpu(), time.perf_counter())]  # each step, up to the next one
             for step, a, b in zip(steps, marks, marks[1:], strict=False):
                 extra |= {f"cpu {step}": b[0] - a[0], f"wall {step}": b[1] - a[1]}
@@ -214,12 +223,18 @@ def _run(kind: str, folder: Path, args: argparse.Namespace) -> dict:
     cmd += ["--memory-limit", args.memory_limit] + (["--bundle", str(args.bundle)] if args.bundle else [])
     proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
     if proc.returncode:
-        return {
-            "error": proc.stderr.strip().splitlines()[-1]
-            if proc.stderr.strip()
-            else f"exit {proc.returncode}"
-        }
+        return {"error": failure(proc.stderr, proc.returncode)}
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def failure(stderr: str, returncode: int) -> str:
+    """A failed child's reason: the step it was in and its exception line (the traceback's last ``Name: message``
+    line, not the hints an error may print after it), else its last stderr line, else its exit code."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    step = next((line.split(":")[0] for line in reversed(lines) if line.startswith("step ")), None)
+    raised = [line for line in lines if EXCEPTION_LINE.match(line)]
+    reason = raised[-1] if raised else lines[-1] if lines else f"exit {returncode}"
+    return f"{step}: {reason}" if step else reason
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -276,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         table.add_column(col, justify="left" if col == "run" else "right")
     for n, kind, r in runs:
         if "error" in r:
-            table.add_row(f"{n:,}", kind, "failed", r["error"][:60], "", "", "")
+            table.add_row(f"{n:,}", kind, "failed", r["error"][:100], "", "", "")
         else:
             seconds = f"{r['seconds']:.1f}" + (
                 f" (read {r['read_seconds']:.1f})" if "read_seconds" in r else ""

@@ -18,6 +18,15 @@ import ibis.expr.types as ir
 from scorecard.features.catalogue import family_features
 from scorecard.features.spine import Sources, Spine, require
 
+Stage = Callable[[str, ir.Table], ir.Table]
+"""Names a step inside the backend and returns it as a table (``Engine.stage``)."""
+
+
+def as_is(name: str, expr: ir.Table) -> ir.Table:
+    """No staging: the step stays part of the expression it feeds."""
+    return expr
+
+
 CUSTOMER_WINDOWS_DAYS = (30, 90)
 READS = {
     "device_events": (
@@ -50,17 +59,24 @@ _CARRIED = {"anchor_device": "device_id", "gps_province": "gps_province"}
 """The anchor event's columns carried as they are (when the events hold them)."""
 
 
-def device_features(spine: Spine, sources: Sources, names: Collection[str] | None = None) -> ir.Table:
-    """Keys + the named device features (every one without names), one row per spine row."""
+def device_features(
+    spine: Spine, sources: Sources, names: Collection[str] | None = None, stage: Stage = as_is
+) -> ir.Table:
+    """Keys + the named device features (every one without names), one row per spine row.
+
+    ``stage`` names each intermediate step inside the backend (the cut-offs, the counted events, each
+    summary), so that a backend that materialises steps (DuckDB) runs one join or aggregate per query, each
+    within its memory limit, instead of one plan holding every step's state at once.
+    """
     keys = list(spine.keys)
     wanted = [n for n in family_features("device") if names is None or n in names]
     events = _events(require(sources, "device_events", "device features"))
-    base = _with_cutoff(spine, events)
-    counted = base.inner_join(events, "customer_id").filter(_counts)
-    t = base
+    base = stage("device_cutoff", _with_cutoff(spine, events))
+    counted = stage("device_counted", base.inner_join(events, "customer_id").filter(_counts))
+    parts = []
     if set(wanted) & _ANCHORED:
-        anchor = _anchor(counted, keys)
-        t = t.left_join(anchor, keys)
+        anchor = stage("device_anchor", _anchor(counted, keys))
+        parts.append(anchor)
     if "device_ip_changes_30d" in wanted:
         recent = counted.filter(counted.event_time >= counted.snapshot_time - ibis.interval(days=30))
         recent = recent.mutate(
@@ -69,16 +85,19 @@ def device_features(spine: Spine, sources: Sources, names: Collection[str] | Non
         ip_changes = recent.group_by(keys).aggregate(
             ip_changes=(recent.previous_ip.notnull() & (recent.ip != recent.previous_ip)).sum()
         )
-        t = t.left_join(ip_changes, keys)
+        parts.append(stage("device_ip_changes", ip_changes))
     if "device_devices_90d" in wanted:
         devices = counted.group_by(keys).aggregate(
             devices_90d=counted.device_id.nunique(
                 where=counted.event_time >= counted.snapshot_time - ibis.interval(days=90)
             )
         )
-        t = t.left_join(devices, keys)
+        parts.append(stage("device_devices", devices))
     if {"device_customers_30d", "device_customers_90d"} & set(wanted):
-        t = t.left_join(_customers_on_anchor_device(base, anchor, events, keys), keys)
+        parts.append(stage("device_customers", _customers_on_anchor_device(base, anchor, events, keys)))
+    t = base
+    for part in parts:
+        t = t.left_join(part, keys)
     if "device_gps_province_mismatch" in wanted:
         t = t.left_join(declared_province(spine, sources), keys)
     formulas: dict[str, Callable[[], ir.Value]] = {

@@ -73,7 +73,9 @@ class DuckDBEngine(Engine):
     name = "duckdb"
 
     def __init__(self, cfg: FeaturesConfig, temp_directory: Path) -> None:
-        options: dict[str, Any] = {"temp_directory": str(temp_directory)}
+        # no step's rows need their insertion order (the modeling table is sorted by its keys when written):
+        # without it DuckDB streams scans, staging and COPY in less memory
+        options: dict[str, Any] = {"temp_directory": str(temp_directory), "preserve_insertion_order": False}
         if cfg.threads is not None:
             options["threads"] = cfg.threads
         if cfg.memory_limit is not None:
