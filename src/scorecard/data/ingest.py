@@ -146,8 +146,9 @@ def register_sources(
 
     Nothing goes through pandas: a Parquet or DuckDB-table source stays a view over its files; a CSV or JSON
     source, a source query, and a table with hashed PII columns (each distinct value hashed once) become
-    temporary tables, which DuckDB spills to disk beyond its memory limit. ``workdir`` holds unzipped members;
-    the caller removes it.
+    temporary tables, which DuckDB spills to disk beyond its memory limit. With a card's ``CardNeeds`` each
+    relation holds only the columns the card reads (a key it does not read is checked, not kept). ``workdir``
+    holds unzipped members; the caller removes it.
     """
     extra = extra or {}
     report, present, tables = _check_sources(con, workdir, data, required, extra, lazy=True)
@@ -156,10 +157,13 @@ def register_sources(
     names = {}
     for table in tables:
         name = f"canonical_{table}"
-        kept = _kept_columns(required, table, present, actions)
-        hashed = [c.name for c in kept if actions.get((table, c.name)) == "hash"]
         unhashed = {k: a for k, a in actions.items() if a != "hash"}
         relation = _canonical(con, data, required, extra, table, present, unhashed, b"")
+        if isinstance(required, CardNeeds):  # a key the card does not read was checked, and is not stored
+            read = {*required.required.get(table, {}), *extra.get(table, {})}
+            columns = [c for c in relation.columns if c in read]
+            relation = relation.project(", ".join(quote(c) for c in columns)) if columns else relation
+        hashed = [c for c in relation.columns if actions.get((table, c)) == "hash"]
         if hashed:
             _hashed_table(con, relation, name, hashed, key)
         elif _is_view(con, _mapped_name(table)):
