@@ -64,15 +64,20 @@ def device_features(
 ) -> ir.Table:
     """Keys + the named device features (every one without names), one row per spine row.
 
-    ``stage`` names each intermediate step inside the backend (the cut-offs, the counted events, each
-    summary), so that a backend that materialises steps (DuckDB) runs one join or aggregate per query, each
-    within its memory limit, instead of one plan holding every step's state at once.
+    ``stage`` names each intermediate step inside the backend (the cut-offs, the counted events when more
+    than one summary reads them, each summary), so that a backend that materialises steps (DuckDB) runs one
+    join or aggregate per query, each within its memory limit, instead of one plan holding every step's state.
     """
     keys = list(spine.keys)
     wanted = [n for n in family_features("device") if names is None or n in names]
     events = _events(require(sources, "device_events", "device features"))
     base = stage("device_cutoff", _with_cutoff(spine, events))
-    counted = stage("device_counted", base.inner_join(events, "customer_id").filter(_counts))
+    counted = base.inner_join(events, "customer_id").filter(_counts)
+    readers = (
+        bool(set(wanted) & _ANCHORED) + ("device_ip_changes_30d" in wanted) + ("device_devices_90d" in wanted)
+    )
+    if readers > 1:  # a step read once stays in the plan that reads it: staging it would only add a write
+        counted = stage("device_counted", counted)
     parts = []
     if set(wanted) & _ANCHORED:
         anchor = stage("device_anchor", _anchor(counted, keys))
